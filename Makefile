@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+# The zsmalloc series workbench. Each target runs one script in workbench/.
+# Kernel trees, builds and logs live in ~/.cache/zsmalloc-wb (WB_CACHE).
+#
+#   make run      release kernel + zram swap on zsmalloc under real memory pressure
+#   make test     the whole suite on a debug kernel; last line "N passed, N failed"
+#   make check    checkpatch --strict, W=1 and sparse on our files
+#   make patches  git format-patch series against pristine 6.12 (out/patches)
+#   make clean    remove the cache (builds, trees, logs)
+#
+# Variables: KUNIT_FILTER='zsmalloc.*'  SUITES='kunit selftest'
+#            SELFTESTS='zsmalloc zram test_zswap'  KSFT_TEST=zsmalloc:<test>
+#            MIB=<workload MiB for run>  VARIANT=ours|stock (run only)
+
+export KUNIT_FILTER SUITES SELFTESTS KSFT_TEST MIB VARIANT
+
+.PHONY: run test check patches clean deps
+run:
+	@bash workbench/run.sh
+test:
+	@bash workbench/test.sh
+check:
+	@bash workbench/check.sh
+patches:
+	@bash workbench/patches.sh
+clean:
+	@bash workbench/clean.sh
+deps:
+	@bash workbench/deps.sh

@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Stage 5: build the guest initramfs (uncompressed newc cpio).
+#
+#   initramfs.sh test|run ours|stock release|debug
+#
+# Contents, both kinds:
+#   /bin/busybox (+ applet links), /bin/bash (+ its libraries, for the zram
+#   selftests), /sbin/mke2fs from e2fsprogs as mkfs.ext4 (zram01.sh),
+#   /init, /wb/lib.sh, /wb/job-*.sh           (workbench/guest/)
+#   /wb/bin/wb-pressure                       (static, workbench/guest/)
+# "test" adds:
+#   /wb/bin/test_zswap     static, from tools/testing/selftests/cgroup
+#   /wb/zram/              tools/testing/selftests/zram, unmodified
+#   /wb/kselftest/         tools/testing/selftests/zsmalloc installed by the
+#                          kselftest framework (make ... TARGETS=zsmalloc
+#                          install), run with run_kselftest.sh; or, with no
+#                          Makefile there, the directory as is in /wb/zsmalloc
+#                          (run_tests.sh)
+# "run" adds:
+#   /wb/corpus.bin         WB_CORPUS_MIB (24) MiB of kernel source text from
+#                          the assembled tree + 8 MiB of the built vmlinux
+# Prints the path of the cpio on stdout.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kind=${1:-} variant=${2:-} config=${3:-}
+[[ $kind == test || $kind == run ]] && [[ -n $variant && -n $config ]] ||
+	die "usage: initramfs.sh test|run ours|stock release|debug"
+src=$(wb_src "$variant")
+out=$(wb_build "$variant" "$config")
+g=$WB_CACHE/guest
+root=$g/root-$kind-$variant-$config
+cpio=$g/initramfs-$kind-$variant-$config.cpio
+glog=$WB_LOGS/initramfs-$kind-$variant-$config.log
+mkdir -p "$g" "$WB_LOGS"
+: >"$glog"
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc,wb/bin}
+
+# copy_elf FILE DEST: copy an executable and the shared libraries it needs.
+copy_elf() {
+	mkdir -p "$(dirname "$root/$2")"
+	cp -L "$1" "$root/$2"
+	ldd "$1" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | while read -r lib; do
+		[[ -e $root$lib ]] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+busybox=/bin/busybox
+[[ -x $busybox ]] || die "$busybox missing: apt-get install -y busybox-static"
+cp "$busybox" "$root/bin/busybox"
+for a in $("$busybox" --list-full); do
+	[[ -e $root/$a ]] || ln -s /bin/busybox "$root/$a"
+done
+rm -f "$root/bin/bash" "$root/usr/bin/bash"
+copy_elf "$(command -v bash)" /bin/bash
+rm -f "$root/sbin/mke2fs"
+copy_elf "$(command -v mke2fs || echo /sbin/mke2fs)" /sbin/mke2fs
+for t in ext2 ext3 ext4; do ln -sf mke2fs "$root/sbin/mkfs.$t"; done
+[[ -f /etc/mke2fs.conf ]] && cp /etc/mke2fs.conf "$root/etc/"
+ln -s /proc/mounts "$root/etc/mtab"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+
+install -m 755 "$WB_DIR/guest/init" "$root/init"
+install -m 644 "$WB_DIR/guest/lib.sh" "$root/wb/lib.sh"
+install -m 755 "$WB_DIR"/guest/job-*.sh "$root/wb/"
+gcc -static -O2 -Wall -Wextra -Werror -o "$root/wb/bin/wb-pressure" "$WB_DIR/guest/wb-pressure.c" ||
+	die "compiling workbench/guest/wb-pressure.c failed"
+
+if [[ $kind == test ]]; then
+	# Kernel UAPI headers for the selftests (into the build dir, not the tree).
+	make -C "$src" O="$out" ARCH=x86_64 headers >>"$glog" 2>&1 ||
+		die "make headers failed in $out: see $glog"
+	ksft=$src/tools/testing/selftests
+	gcc -static -O2 -isystem "$out/usr/include" -I"$ksft" -o "$root/wb/bin/test_zswap" \
+		"$ksft/cgroup/test_zswap.c" "$ksft/cgroup/cgroup_util.c" >>"$glog" 2>&1 ||
+		die "building test_zswap from $ksft/cgroup failed: see $glog"
+	mkdir -p "$root/wb/zram"
+	cp "$ksft"/zram/*.sh "$root/wb/zram/"
+	if [[ -f $ksft/zsmalloc/Makefile ]]; then
+		rm -rf "$out/kselftest/zsmalloc"
+		make -C "$ksft" TARGETS=zsmalloc O="$out" USERLDFLAGS=-static \
+			INSTALL_PATH="$root/wb/kselftest" install >>"$glog" 2>&1 ||
+			die "building tools/testing/selftests/zsmalloc failed: see $glog"
+		# Anything that still links dynamically gets its libraries.
+		while IFS= read -r -d '' f; do
+			file "$f" 2>/dev/null | grep -q 'dynamically linked' || continue
+			copy_elf "$f" "${f#"$root"}"
+		done < <(find "$root/wb/kselftest" -type f -perm -u+x -print0)
+	elif [[ -d $ksft/zsmalloc ]]; then
+		cp -a "$ksft/zsmalloc" "$root/wb/zsmalloc"
+	fi
+else
+	corpus=$g/corpus-$variant-$config.bin
+	if [[ ! -s $corpus || $out/vmlinux -nt $corpus ]]; then
+		# (head closes the pipe early: ignore the writers' SIGPIPE)
+		(cd "$src" && find mm kernel fs/ext4 lib drivers/block include/linux \
+			-name '*.[ch]' -type f | LC_ALL=C sort | xargs cat 2>/dev/null || true) |
+			head -c $((${WB_CORPUS_MIB:-24} << 20)) >"$corpus.tmp"
+		head -c $((8 << 20)) "$out/vmlinux" >>"$corpus.tmp"
+		mv "$corpus.tmp" "$corpus"
+	fi
+	cp "$corpus" "$root/wb/corpus.bin"
+fi
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$cpio.tmp"
+mv "$cpio.tmp" "$cpio"
+log "initramfs $kind: $cpio ($(($(stat -c %s "$cpio") >> 20)) MiB)"
+echo "$cpio"

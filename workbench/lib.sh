@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common definitions for the workbench scripts. Sourced, never executed.
+#
+# Everything heavy lives under $WB_CACHE (default ~/.cache/zsmalloc-wb):
+#   base/            pristine 6.12 tree, unpacked once from linux-source-6.12
+#   src-<variant>/   assembled build source (base + our files + series/)
+#   build-<variant>-<config>/  out-of-tree kernel build (O=)
+#   ccache/          compiler cache
+#   guest/           initramfs staging and guest programs
+#   logs/            QEMU console logs
+
+# WB_DIR: the workbench scripts; WB_REPO: where our kernel files and
+# series/ are read from (the repo; the workbench's own tests point it at
+# a temporary fake repo).
+WB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WB_REPO=${WB_REPO:-$(cd "$WB_DIR/.." && pwd)}
+WB_CACHE=${WB_CACHE:-$HOME/.cache/zsmalloc-wb}
+WB_BASE=${WB_BASE:-$WB_CACHE/base}
+WB_LOGS=${WB_LOGS:-$WB_CACHE/logs}
+WB_TARBALL=${WB_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+WB_JOBS=${WB_JOBS:-2}
+export CCACHE_DIR=${CCACHE_DIR:-$WB_CACHE/ccache}
+
+# Files the project owns as whole files, at their in-tree paths.
+WB_OWNED_FILES=(mm/zsmalloc.c include/linux/zsmalloc.h lib/test_zsmalloc.c
+		Documentation/mm/zsmalloc.rst)
+WB_OWNED_DIRS=(tools/testing/selftests/zsmalloc)
+
+die() {
+	echo "ERROR: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "[wb] $*" >&2
+}
+
+wb_src() { echo "$WB_CACHE/src-$1"; }
+wb_build() { echo "$WB_CACHE/build-$1-$2"; }
+
+# cmp_copy SRC DST: copy only when the content differs, so unchanged
+# files keep their timestamps and make does not rebuild them.
+cmp_copy() {
+	if ! cmp -s "$1" "$2"; then
+		mkdir -p "$(dirname "$2")"
+		cp "$1" "$2.wb-tmp"
+		mv -f "$2.wb-tmp" "$2"
+		return 0
+	fi
+	return 1
+}
+
+kernel_version() {
+	make -s -C "$1" kernelversion 2>/dev/null
+}

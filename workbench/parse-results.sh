@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Count test results from a VM run.
+#
+#   parse-results.sh kunit CONSOLE_LOG SRC_TREE
+#       KUnit KTAP in the console log, parsed by SRC_TREE's own
+#       tools/testing/kunit/kunit.py parse; failed = failed + crashed + errors.
+#   parse-results.sh selftest RESULTS_LOG
+#       Every WB-SUITE-BEGIN/END section of the guest's results log:
+#       - zram: one result per zram0N.sh ("zram0N : [PASS]" and no "FAIL"
+#         line in its output counts as passed);
+#       - any other suite: TAP. With the kselftest runner a program's own
+#         cases appear nested ("# ok 1 ..."): those are counted, plus one
+#         failure if the program itself is "not ok" without a failed case.
+#         "ok ... # SKIP" is skipped; "1..0 # SKIP" alone counts one skip.
+#       A suite that exits non-zero with no failed case counts one failure;
+#       one that never reaches WB-SUITE-END (VM died) counts one failure.
+#
+# Prints a line per suite and appends "name passed failed skipped" lines
+# to $WB_COUNTS if set. Exit 1 if anything failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+record() { # name passed failed skipped
+	echo "$1: $2 passed, $3 failed, $4 skipped"
+	[[ -z ${WB_COUNTS:-} ]] || echo "$1 $2 $3 $4" >>"$WB_COUNTS"
+	[[ $3 -eq 0 ]]
+}
+
+case ${1:-} in
+kunit)
+	log=$2 src=$3
+	set +e
+	out=$(PYTHONDONTWRITEBYTECODE=1 python3 "$src/tools/testing/kunit/kunit.py" parse "$log" 2>&1)
+	set -e
+	out=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out")
+	echo "$out" | sed 's/^/  /'
+	line=$(grep -o 'Testing complete\..*' <<<"$out" | tail -1 || true)
+	if [[ -z $line ]] || grep -q 'Could not find any KTAP output' <<<"$out"; then
+		echo "  kunit: no KTAP output found in $log (did the suite build? kunit.filter_glob too narrow?)"
+		record kunit 0 1 0
+		exit
+	fi
+	n() { grep -oE "$1: [0-9]+" <<<"$line" | grep -oE '[0-9]+' || echo 0; }
+	p=$(n passed) f=$(n failed) c=$(n crashed) s=$(n skipped) e=$(n errors)
+	[[ $(n Ran | head -1) -gt 0 || $e -gt 0 ]] || { echo "  kunit: no test cases ran"; e=1; }
+	record kunit "$p" $((f + c + e)) "$s"
+	;;
+selftest)
+	log=$2
+	tr -d '\r' <"$log" | awk '
+	function finish(name, rc,    p, f, s) {
+		p = pass; f = fail; s = skip
+		if (name == "zram") {
+			if (zres == 0) { f++; failed = failed "\n    (no zram0N result line)" }
+		} else {
+			if (pass + fail + skip == 0 && plan_skip) s++
+		}
+		if (rc == 4 && p + f + s == 0) s++
+		else if (rc != 0 && f == 0) { f++; failed = failed "\n    (exit code " rc ")" }
+		if (rc == -1) failed = failed "\n    (suite did not finish: VM died or timed out)"
+		printf "%s %d %d %d%s\n", name, p, f, s, failed
+	}
+	/^WB-SUITE-BEGIN / { suite = $2; pass = fail = skip = 0; nested_p = nested_f = nested_s = 0
+		zres = 0; zfail = 0; plan_skip = 0; failed = ""; open = 1; next }
+	/^WB-SUITE-END / { finish(suite, substr($3, 4) + 0); open = 0; next }
+	!open { next }
+	suite == "zram" {
+		if ($0 ~ /FAIL/ && $0 !~ /: \[FAIL\]/) zfail = 1
+		if (match($0, /^zram0[0-9]+ : \[(PASS|FAIL)\]/)) {
+			zres++
+			if ($0 ~ /\[PASS\]/ && !zfail) pass++
+			else { fail++; failed = failed "\n    " $1 }
+			zfail = 0
+		}
+		next
+	}
+	/^1\.\.0 .*# *SKIP/ || /^# 1\.\.0 .*# *SKIP/ { plan_skip = 1 }
+	{
+		line = $0; depth = 0
+		while (sub(/^# /, "", line)) depth++
+		if (line !~ /^(not )?ok [0-9]+/) next
+		isskip = (line ~ /# *[Ss][Kk][Ii][Pp]/)
+		isfail = (line ~ /^not ok/) && !isskip
+		if (depth > 0) {
+			if (isskip) nested_s++; else if (isfail) { nested_f++; failed = failed "\n    " line } else nested_p++
+			next
+		}
+		if (nested_p + nested_f + nested_s > 0) {
+			pass += nested_p; fail += nested_f; skip += nested_s
+			if (isfail && nested_f == 0) { fail++; failed = failed "\n    " line }
+		} else if (isskip) skip++
+		else if (isfail) { fail++; failed = failed "\n    " line }
+		else pass++
+		nested_p = nested_f = nested_s = 0
+	}
+	END { if (open) finish(suite, -1) }
+	' >"$log.counts"
+	status=0
+	while IFS= read -r l; do
+		if [[ $l == "    "* ]]; then echo "  failed:$l"; continue; fi
+		read -r name p f s <<<"$l"
+		record "$name" "$p" "$f" "$s" || status=1
+	done <"$log.counts"
+	[[ -s $log.counts ]] || { echo "  no suite ran: see $log"; record selftests 0 1 0 || status=1; }
+	exit $status
+	;;
+*)
+	die "usage: parse-results.sh kunit CONSOLE_LOG SRC | selftest RESULTS_LOG"
+	;;
+esac

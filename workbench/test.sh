@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make test`: the whole suite. Ends with one line "N passed, N failed, N skipped".
+#
+#   1. the workbench's own checks (always)
+#   2. if mm/zsmalloc.c is in the repo: debug kernel (KASAN, lockdep,
+#      DEBUG_VM, kmemleak), then
+#      - boot 1: KUnit (built in, runs at boot), parsed with kunit.py
+#      - boot 2: kselftests (tools/testing/selftests/zsmalloc), the kernel's
+#        zram selftests, cgroup test_zswap
+#      every console log splat-scanned (a splat is a failed test).
+#
+# Make variables / environment:
+#   KUNIT_FILTER  kunit.filter_glob, e.g. 'zsmalloc.*' or 'zsmalloc.zs_free*'
+#   SUITES        boots to run: "kunit selftest" (default)
+#   SELFTESTS     selftest suites: "zsmalloc zram test_zswap" (default)
+#   KSFT_TEST     one kselftest, e.g. zsmalloc:zsmalloc_basic (run_kselftest.sh -t)
+#   WB_VM_TIMEOUT per-boot limit in seconds (default 1200)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+WB_COUNTS=$(mktemp)
+export WB_COUNTS
+trap 'rm -f "$WB_COUNTS"' EXIT
+failed_stage=
+
+summary() {
+	echo
+	echo "== summary"
+	awk '{ printf "  %-28s %3d passed, %3d failed, %3d skipped\n", $1, $2, $3, $4 }' "$WB_COUNTS"
+	[[ -z $failed_stage ]] || echo "  stopped: $failed_stage"
+	awk '{ p += $2; f += $3; s += $4 } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$WB_COUNTS"
+	! awk '{ f += $3 } END { exit f == 0 }' "$WB_COUNTS"
+}
+# stage NAME CMD...: a stage that must work for the suites to run.
+stage() {
+	local name=$1
+	shift
+	if ! "$@"; then
+		echo "$name 0 1 0" >>"$WB_COUNTS"
+		failed_stage="$name failed (see above)"
+		summary
+		exit 1
+	fi
+}
+
+"$WB_DIR/deps.sh"
+"$WB_DIR/base.sh"
+echo "== workbench checks (base tree: Linux $(kernel_version "$WB_BASE"))"
+"$WB_DIR/selfcheck.sh" || true
+
+if [[ ! -f $WB_REPO/mm/zsmalloc.c ]]; then
+	echo
+	echo "allocator suites: not present yet (mm/zsmalloc.c missing)"
+	summary
+	exit
+fi
+
+echo
+echo "== debug kernel"
+stage assemble "$WB_DIR/assemble.sh" ours
+stage config "$WB_DIR/config.sh" ours debug
+stage build "$WB_DIR/build.sh" ours debug
+if ! initrd=$("$WB_DIR/initramfs.sh" test ours debug); then
+	echo "initramfs 0 1 0" >>"$WB_COUNTS"
+	failed_stage="initramfs failed (see above)"
+	summary
+	exit 1
+fi
+src=$(wb_src ours)
+kernel=$(wb_build ours debug)/arch/x86/boot/bzImage
+export WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1200}
+status=0
+
+# splat_check NAME LOG: a boot's console log must be clean.
+splat_check() {
+	if "$WB_DIR/scan-splats.sh" "$2"; then
+		echo "splats-$1 1 0 0" >>"$WB_COUNTS"
+		echo "  no splats in $2"
+	else
+		echo "splats-$1 0 1 0" >>"$WB_COUNTS"
+	fi
+}
+
+for s in ${SUITES:-kunit selftest}; do
+	case $s in
+	kunit)
+		echo
+		echo "== KUnit (debug kernel, boot 1)"
+		args=()
+		[[ -z ${KUNIT_FILTER:-} ]] || args+=("kunit.filter_glob=$KUNIT_FILTER")
+		if WB_VM_MEM=${WB_VM_MEM:-1G} "$WB_DIR/vm.sh" "$kernel" "$initrd" kunit kunit "${args[@]}"; then
+			:
+		else
+			echo "kunit-boot 0 1 0" >>"$WB_COUNTS"
+		fi
+		"$WB_DIR/parse-results.sh" kunit "$WB_LOGS/kunit-console.log" "$src" || true
+		splat_check kunit-boot "$WB_LOGS/kunit-console.log"
+		;;
+	selftest)
+		echo
+		echo "== selftests (debug kernel, boot 2): ${SELFTESTS:-zsmalloc zram test_zswap}"
+		args=(kunit.enable=0 "wb.ksft_timeout=${KSFT_TIMEOUT:-900}")
+		args+=("wb.suites=$(tr ' ' , <<<"${SELFTESTS:-zsmalloc zram test_zswap}")")
+		[[ -z ${KSFT_TEST:-} ]] || args+=("wb.ksft_test=$KSFT_TEST")
+		if WB_VM_MEM=${WB_VM_MEM:-1G} "$WB_DIR/vm.sh" "$kernel" "$initrd" selftest selftest "${args[@]}"; then
+			:
+		else
+			echo "selftest-boot 0 1 0" >>"$WB_COUNTS"
+		fi
+		"$WB_DIR/parse-results.sh" selftest "$WB_LOGS/selftest-results.log" || true
+		splat_check selftest-boot "$WB_LOGS/selftest-console.log"
+		;;
+	*)
+		die "unknown suite '$s' in SUITES (kunit, selftest)"
+		;;
+	esac
+done
+summary

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Stage 6: boot a kernel + initramfs in QEMU (TCG, no KVM) and run one job.
+#
+#   vm.sh BZIMAGE INITRAMFS JOB NAME [kernel args...]
+#
+# JOB is passed as wb.job=JOB (kunit|selftest|run). Two serial ports:
+#   ttyS0 -> $WB_LOGS/NAME-console.log  kernel log (splat-scanned)
+#   ttyS1 -> $WB_LOGS/NAME-results.log  what the guest jobs print
+# Environment: WB_VM_MEM (1G), WB_VM_SMP (2), WB_VM_TIMEOUT (seconds, 900),
+# WB_VM_SHOW=1 streams the results log to stderr while the VM runs.
+# Exit: 0 when the guest finished its job (WB-JOB-END seen), 124 on
+# timeout, 1 if the guest died first (panic, oops, crash).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[[ $# -ge 4 ]] || die "usage: vm.sh BZIMAGE INITRAMFS JOB NAME [kernel args...]"
+kernel=$1 initrd=$2 job=$3 name=$4
+shift 4
+[[ -f $kernel ]] || die "kernel $kernel not found: build it first (workbench/build.sh)"
+[[ -f $initrd ]] || die "initramfs $initrd not found (workbench/initramfs.sh)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install -y qemu-system-x86"
+
+mkdir -p "$WB_LOGS"
+console=$WB_LOGS/$name-console.log
+results=$WB_LOGS/$name-results.log
+: >"$console"
+: >"$results"
+timeout_s=${WB_VM_TIMEOUT:-900}
+
+bios=()
+# qboot starts a Linux kernel in a fraction of SeaBIOS's time under TCG.
+for f in /usr/share/qemu/qboot.rom /usr/share/seabios/qboot.rom; do
+	[[ -f $f ]] && { bios=(-bios "$f"); break; }
+done
+
+cmdline="console=ttyS0 panic=-1 rdinit=/init mitigations=off"
+# TCG is slow; do not let RCU call a busy emulated CPU stalled too early.
+cmdline+=" rcupdate.rcu_cpu_stall_timeout=120"
+cmdline+=" wb.job=$job $*"
+
+log "booting $job VM (TCG, ${WB_VM_SMP:-2} CPUs, ${WB_VM_MEM:-1G}, timeout ${timeout_s}s)"
+log "  console log: $console"
+log "  results log: $results"
+start=$(date +%s)
+set +e
+timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-machine pc -accel tcg -smp "${WB_VM_SMP:-2}" -m "${WB_VM_MEM:-1G}" \
+	"${bios[@]}" -nographic -nodefaults -no-reboot \
+	-serial "file:$console" -serial "file:$results" \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+	</dev/null >"$WB_LOGS/$name-qemu.log" 2>&1 &
+qpid=$!
+if [[ ${WB_VM_SHOW:-0} == 1 ]]; then
+	tail -n +1 -f --pid=$qpid "$results" >&2 &
+fi
+wait $qpid
+rc=$?
+set -e
+sleep 0.2
+secs=$(($(date +%s) - start))
+if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+	echo "VM TIMEOUT: the $job VM did not finish within ${timeout_s}s (hung boot or test?): see $console and $results" >&2
+	exit 124
+fi
+if [[ $rc -ne 0 ]]; then
+	cat "$WB_LOGS/$name-qemu.log" >&2
+	die "qemu-system-x86_64 failed (rc=$rc): see $WB_LOGS/$name-qemu.log"
+fi
+if ! grep -q "^WB-JOB-END $job" "$results"; then
+	echo "VM DIED: the $job guest ended without finishing its job after ${secs}s (panic? oops?): last console lines:" >&2
+	tail -15 "$console" >&2
+	exit 1
+fi
+log "$job VM finished in ${secs}s"
