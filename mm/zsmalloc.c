@@ -1,0 +1,1695 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * zsmalloc: dense storage for compressed pages
+ *
+ * Overview
+ * ========
+ *
+ * A pool serves objects of 1..PAGE_SIZE bytes.  Sizes are rounded up to a
+ * "step" of PAGE_SIZE / 256 bytes (16 on 4K pages) starting at the pool's
+ * minimum allocation size; every step maps to a size class.  A class owns
+ * zspages: chains of 1..2^order discontiguous order-0 pages, treated as
+ * one linear area cut into equal slots, so a slot may straddle two pages.
+ * The chain length of each class is the one that wastes the smallest
+ * fraction of the chain; steps whose (pages, objects) geometry is equal
+ * share one class, the largest of them.  All of this is computed once,
+ * at pool creation, from the pool's order: the number of classes, their
+ * array and the step-to-class table are sized at run time.  Slots big
+ * enough that only one fits a page form the "huge" class: one object per
+ * page, with no header.
+ *
+ * Every other slot starts with a one-word header: for a stored object the
+ * handle with ZS_SLOT_USED set, for a free slot the index of the next free
+ * slot.  Slots past zspage->fresh were never used and need no header, so
+ * a new zspage is not written to until it is used.
+ *
+ * Handles and objects
+ * -------------------
+ * A handle is the address of a word from the pool's handle cache.  That
+ * word, the "obj", says where the object lives:
+ *
+ *	[ class id | PFN of the page the slot starts in | slot index ]
+ *
+ * The class id is there on 64-bit only (ZS_OBJ_CLASS_BITS).  An object
+ * never changes class, so zs_free() and zs_map_object() find and lock
+ * the class straight from the handle, with no pool-wide lock.  Where the
+ * word is too narrow (32-bit), a pool rwlock (relocate_lock) is read-held
+ * to follow PFN -> zspage -> class, and write-held by the two places that
+ * move objects: compaction and page migration.
+ *
+ * Mapping
+ * -------
+ * zs_map_object() pins the object's zspage (zspage->mapped) so that
+ * neither compaction nor migration moves it, then returns a kmap_local
+ * address for an object inside one page, or a per-CPU buffer for one that
+ * straddles two pages (copied in unless ZS_MM_WO, copied back at unmap
+ * unless ZS_MM_RO).  Preemption stays off until zs_unmap_object().
+ *
+ * Compaction, migration and freeing
+ * ---------------------------------
+ * zspages sit on per-class lists by how full they are (deciles, as in the
+ * debugfs table).  Allocation takes the fullest non-full zspage; zs_compact()
+ * moves the objects of the emptiest zspage into the fullest ones and frees
+ * the zspages it empties; a shrinker runs it under memory pressure.  Every
+ * zspage page is movable: the VM may migrate it, and the handles of the
+ * objects that start in it are rewritten.  An empty zspage is freed at
+ * once when all its pages can be trylocked, else by a worker that waits
+ * for the page locks (zs_destroy_pool() waits for that worker).
+ *
+ * Deferred free (planned)
+ * -----------------------
+ * zs_free_deferred() will append the handle to a per-CPU batch (sized by
+ * the number of CPUs, not fixed) and a worker will free a batch sorted by
+ * class, taking each class lock once per run of handles instead of once
+ * per handle, so the total work drops rather than moving elsewhere.
+ *
+ * Locking
+ * =======
+ *
+ *	page lock (held by the VM around isolate/migrate)
+ *	  pool->relocate_lock	(32-bit only)
+ *	    class->lock		slot state, fullness lists, zspage->pages[],
+ *				page->private of zspage pages, handle words
+ *	      zs_map_area.lock	(per-CPU; taken after class->lock is dropped)
+ *	pool->free_lock		list of zspages waiting for the free worker;
+ *				taken alone
+ *
+ * A zspage's mapped count is raised under class->lock; compaction and
+ * migration test it under class->lock and never wait for it to drop.
+ */
+
+#define pr_fmt(fmt) "zsmalloc: " fmt
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/string.h>
+#include <linux/spinlock.h>
+#include <linux/local_lock.h>
+#include <linux/cpuhotplug.h>
+#include <linux/vmstat.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/migrate.h>
+#include <linux/pagemap.h>
+#include <linux/shrinker.h>
+#include <linux/workqueue.h>
+#include <linux/zpool.h>
+#include <linux/zsmalloc.h>
+#include <kunit/visibility.h>
+
+/* ------------------------------------------------------------------ */
+/* Constants and the obj encoding                                      */
+/* ------------------------------------------------------------------ */
+
+#define ZS_HANDLE_SIZE		sizeof(unsigned long)
+#define ZS_SLOT_USED		1UL	/* header of a slot holding an object */
+#define ZS_NO_SLOT		U16_MAX	/* end of a zspage's free list */
+#define ZS_MIN_ALLOC_FLOOR	32	/* never smaller: header + payload */
+#define ZS_STEP_BITS		8
+#define ZS_SIZE_STEP		(PAGE_SIZE >> ZS_STEP_BITS)
+#define ZS_MAX_PAGES		(1U << ZS_MAX_ZSPAGE_ORDER)
+
+#ifdef MAX_POSSIBLE_PHYSMEM_BITS
+#define ZS_PFN_BITS		(MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
+#elif defined(MAX_PHYSMEM_BITS)
+#define ZS_PFN_BITS		(MAX_PHYSMEM_BITS - PAGE_SHIFT)
+#else
+#define ZS_PFN_BITS		(BITS_PER_LONG - PAGE_SHIFT)
+#endif
+
+#if BITS_PER_LONG == 64
+/* at most 256 steps, so a class id fits 8 bits */
+#define ZS_OBJ_CLASS_BITS	ZS_STEP_BITS
+#else
+#define ZS_OBJ_CLASS_BITS	0
+#endif
+
+#define ZS_OBJ_INDEX_BITS	(BITS_PER_LONG - ZS_OBJ_CLASS_BITS - ZS_PFN_BITS)
+#define ZS_OBJ_INDEX_MASK	((1UL << ZS_OBJ_INDEX_BITS) - 1)
+#define ZS_OBJ_PFN_MASK		((1UL << ZS_PFN_BITS) - 1)
+
+/* Fullness groups: the columns of the debugfs class table */
+enum zs_group {
+	ZS_GROUP_EMPTY,			/* being freed, on no list */
+	ZS_GROUP_10,			/* 1 .. 9 % of slots used */
+	ZS_GROUP_99 = 10,		/* 90 .. 99 % */
+	ZS_GROUP_FULL,
+	ZS_NR_GROUPS,
+};
+
+/* ------------------------------------------------------------------ */
+/* Data structures                                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * struct size_class - all zspages of one slot size
+ *
+ * Geometry fields are set at pool creation and never change.  Everything
+ * below @lock is protected by it.
+ */
+struct size_class {
+	struct zs_pool *pool;
+	unsigned int id;		/* position in pool->classes */
+	unsigned int index;		/* largest step served ("class" column) */
+	unsigned int size;		/* slot size, header included */
+	unsigned int pages_per_zspage;
+	unsigned int objs_per_zspage;
+	bool huge;
+
+	spinlock_t lock;		/* protects all below */
+	struct list_head groups[ZS_NR_GROUPS];
+	unsigned long nr_in_group[ZS_NR_GROUPS];
+	unsigned long nr_zspages;
+	unsigned long objs_used;
+} ____cacheline_aligned_in_smp;
+
+/*
+ * struct zspage - one chain of pages of a class
+ *
+ * Slot state (@inuse, @fresh, @freelist, @group), @pages and @list are
+ * protected by class->lock.  @mapped counts live mappings of objects in
+ * this zspage: while it is non-zero no object here moves.
+ */
+struct zspage {
+	struct list_head list;
+	struct size_class *class;
+	u16 inuse;
+	u16 fresh;			/* slots >= fresh never held an object */
+	u16 freelist;			/* first recycled slot, or ZS_NO_SLOT */
+	u8 group;
+	bool dying;			/* empty, unlinked, pages being freed */
+	atomic_t mapped;
+	unsigned long huge_handle;	/* huge class: the single object's handle */
+	struct page *pages[];
+};
+
+/*
+ * struct zs_pool - a pool of size classes
+ *
+ * The geometry (first block) is computed at creation and read-only after.
+ */
+struct zs_pool {
+	const char *name;		/* debugfs directory, shrinker name */
+	unsigned int order;		/* zspages have <= 2^order pages */
+	unsigned int min_size;		/* smallest slot, header included */
+	unsigned int nr_steps;		/* size steps, min_size .. PAGE_SIZE */
+	unsigned int nr_classes;	/* after merging equal geometries */
+	unsigned int max_shared_size;	/* largest slot sharing its pages */
+	u8 *step_class;			/* step -> index in classes[] */
+	struct size_class *classes;	/* nr_classes, ascending size */
+
+	struct kmem_cache *handle_cache;
+	atomic_long_t pages_allocated;	/* zspage pages, not yet released */
+	struct zs_pool_stats stats;
+	atomic_t compacting;		/* one zs_compact() at a time */
+	struct shrinker *shrinker;
+
+	spinlock_t free_lock;		/* protects free_list */
+	struct list_head free_list;	/* empty zspages for free_work */
+	struct work_struct free_work;
+#if ZS_OBJ_CLASS_BITS == 0
+	rwlock_t relocate_lock;		/* see "Handles and objects" */
+#endif
+#ifdef CONFIG_ZSMALLOC_STAT
+	struct dentry *stat_dentry;
+#endif
+};
+
+/* Per-CPU state of the one object a CPU may have mapped */
+struct zs_map_area {
+	local_lock_t lock;
+	char *buf;			/* PAGE_SIZE bounce buffer */
+	void *kaddr;			/* kmap_local address, or NULL */
+	enum zs_mapmode mode;
+};
+
+static DEFINE_PER_CPU(struct zs_map_area, zs_map_area) = {
+	.lock = INIT_LOCAL_LOCK(lock),
+};
+
+static const struct movable_operations zs_mops;
+
+/* ------------------------------------------------------------------ */
+/* Pool geometry                                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * zs_best_chain - the chain length (1..max_pages) that wastes the smallest
+ * fraction of itself for slots of @size; ties go to the shorter chain.
+ */
+static unsigned int zs_best_chain(unsigned int size, unsigned int max_pages)
+{
+	unsigned long best_used = 0, best_span = 1;
+	unsigned int k, best = 1;
+
+	for (k = 1; k <= max_pages; k++) {
+		unsigned long span = k * PAGE_SIZE;
+		unsigned long used = span - span % size;
+
+		if (used * best_span > best_used * span) {
+			best = k;
+			best_used = used;
+			best_span = span;
+		}
+	}
+	return best;
+}
+
+static unsigned int zs_min_size(unsigned int order)
+{
+	unsigned long span = (unsigned long)PAGE_SIZE << order;
+	unsigned long min = max_t(unsigned long, ZS_MIN_ALLOC_FLOOR,
+				  span >> ZS_OBJ_INDEX_BITS);
+
+	return round_up(min, ZS_SIZE_STEP);
+}
+
+static unsigned int step_size(struct zs_pool *pool, unsigned int step)
+{
+	return pool->min_size + step * ZS_SIZE_STEP;
+}
+
+static void init_class(struct zs_pool *pool, struct size_class *class,
+		       unsigned int id, unsigned int step, unsigned int pages)
+{
+	int g;
+
+	class->pool = pool;
+	class->id = id;
+	class->index = step;
+	class->size = step_size(pool, step);
+	class->pages_per_zspage = pages;
+	class->objs_per_zspage = pages * PAGE_SIZE / class->size;
+	class->huge = class->objs_per_zspage == 1;
+	spin_lock_init(&class->lock);
+	for (g = 0; g < ZS_NR_GROUPS; g++)
+		INIT_LIST_HEAD(&class->groups[g]);
+}
+
+/*
+ * Does step @s start a class?  It does unless the next larger step has
+ * the same pages and objects per zspage: then the larger one serves both.
+ */
+static bool step_is_class_head(struct zs_pool *pool, const u8 *chain,
+			       unsigned int s)
+{
+	if (s == pool->nr_steps - 1 || chain[s] != chain[s + 1])
+		return true;
+	return chain[s] * PAGE_SIZE / step_size(pool, s) !=
+	       chain[s + 1] * PAGE_SIZE / step_size(pool, s + 1);
+}
+
+/* Build the class table of @pool for its order. */
+static int zs_build_classes(struct zs_pool *pool)
+{
+	unsigned int max_pages = 1U << pool->order;
+	unsigned int step, id, nr = 0;
+	u8 *chain;
+	int ret = -ENOMEM;
+
+	pool->min_size = zs_min_size(pool->order);
+	pool->nr_steps = (PAGE_SIZE - pool->min_size) / ZS_SIZE_STEP + 1;
+
+	chain = kmalloc_array(pool->nr_steps, sizeof(*chain), GFP_KERNEL);
+	pool->step_class = kmalloc_array(pool->nr_steps, sizeof(u8), GFP_KERNEL);
+	if (!chain || !pool->step_class)
+		goto out;
+
+	for (step = 0; step < pool->nr_steps; step++)
+		chain[step] = zs_best_chain(step_size(pool, step), max_pages);
+	for (step = 0; step < pool->nr_steps; step++)
+		nr += step_is_class_head(pool, chain, step);
+
+	pool->classes = kvcalloc(nr, sizeof(*pool->classes), GFP_KERNEL);
+	if (!pool->classes)
+		goto out;
+	pool->nr_classes = nr;
+
+	id = 0;
+	for (step = 0; step < pool->nr_steps; step++) {
+		pool->step_class[step] = id;
+		if (!step_is_class_head(pool, chain, step))
+			continue;
+		init_class(pool, &pool->classes[id], id, step, chain[step]);
+		if (!pool->classes[id].huge)
+			pool->max_shared_size = pool->classes[id].size;
+		id++;
+	}
+	ret = 0;
+out:
+	kfree(chain);
+	return ret;
+}
+
+/* The class for a slot of @size bytes (header included, <= PAGE_SIZE) */
+static struct size_class *slot_class(struct zs_pool *pool, unsigned int size)
+{
+	unsigned int step = 0;
+
+	if (size > pool->min_size)
+		step = DIV_ROUND_UP(size - pool->min_size, ZS_SIZE_STEP);
+	return &pool->classes[pool->step_class[step]];
+}
+
+/* The class that stores a caller's object of @size bytes */
+static struct size_class *obj_class(struct zs_pool *pool, size_t size)
+{
+	if (size + ZS_HANDLE_SIZE > pool->max_shared_size)
+		return &pool->classes[pool->nr_classes - 1];
+	return slot_class(pool, size + ZS_HANDLE_SIZE);
+}
+
+static unsigned int slot_header_size(struct size_class *class)
+{
+	return class->huge ? 0 : ZS_HANDLE_SIZE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Objects, handles and slots                                          */
+/* ------------------------------------------------------------------ */
+
+static unsigned long handle_to_obj(unsigned long handle)
+{
+	return READ_ONCE(*(unsigned long *)handle);
+}
+
+static void set_handle_obj(unsigned long handle, unsigned long obj)
+{
+	WRITE_ONCE(*(unsigned long *)handle, obj);
+}
+
+static unsigned long slot_to_obj(struct size_class *class, struct page *page,
+				 unsigned int idx)
+{
+	unsigned long obj = (page_to_pfn(page) << ZS_OBJ_INDEX_BITS) | idx;
+
+#if ZS_OBJ_CLASS_BITS
+	obj |= (unsigned long)class->id << (BITS_PER_LONG - ZS_OBJ_CLASS_BITS);
+#endif
+	return obj;
+}
+
+static struct zspage *obj_to_zspage(unsigned long obj)
+{
+	struct page *page = pfn_to_page((obj >> ZS_OBJ_INDEX_BITS) &
+					ZS_OBJ_PFN_MASK);
+
+	return (struct zspage *)page_private(page);
+}
+
+static unsigned int obj_to_idx(unsigned long obj)
+{
+	return obj & ZS_OBJ_INDEX_MASK;
+}
+
+/* Byte offset of slot @idx from the start of its zspage */
+static unsigned long slot_offset(struct size_class *class, unsigned int idx)
+{
+	return (unsigned long)idx * class->size;
+}
+
+static struct page *slot_page(struct size_class *class, struct zspage *zspage,
+			      unsigned int idx)
+{
+	return zspage->pages[slot_offset(class, idx) >> PAGE_SHIFT];
+}
+
+/* First slot that starts in page @pidx of a zspage */
+static unsigned int first_slot_in_page(struct size_class *class,
+				       unsigned int pidx)
+{
+	return DIV_ROUND_UP(pidx * PAGE_SIZE, class->size);
+}
+
+/* Slot headers are word aligned and so never straddle a page. */
+static unsigned long read_slot_header(struct size_class *class,
+				      struct zspage *zspage, unsigned int idx)
+{
+	unsigned long off = slot_offset(class, idx);
+	void *addr = kmap_local_page(zspage->pages[off >> PAGE_SHIFT]);
+	unsigned long val = *(unsigned long *)(addr + offset_in_page(off));
+
+	kunmap_local(addr);
+	return val;
+}
+
+static void write_slot_header(struct size_class *class, struct zspage *zspage,
+			      unsigned int idx, unsigned long val)
+{
+	unsigned long off = slot_offset(class, idx);
+	void *addr = kmap_local_page(zspage->pages[off >> PAGE_SHIFT]);
+
+	*(unsigned long *)(addr + offset_in_page(off)) = val;
+	kunmap_local(addr);
+}
+
+/* Handle of the object in slot @idx, or 0 if the slot is free */
+static unsigned long slot_handle(struct size_class *class,
+				 struct zspage *zspage, unsigned int idx)
+{
+	unsigned long header;
+
+	if (class->huge)
+		return zspage->huge_handle;
+	if (idx >= zspage->fresh)
+		return 0;
+	header = read_slot_header(class, zspage, idx);
+	return header & ZS_SLOT_USED ? header & ~ZS_SLOT_USED : 0;
+}
+
+/* Take a free slot of @zspage for @handle.  Called with class->lock. */
+static unsigned int zspage_take_slot(struct size_class *class,
+				     struct zspage *zspage, unsigned long handle)
+{
+	unsigned int idx;
+
+	if (zspage->freelist != ZS_NO_SLOT) {
+		idx = zspage->freelist;
+		zspage->freelist = read_slot_header(class, zspage, idx) >> 1;
+	} else {
+		idx = zspage->fresh++;
+	}
+	zspage->inuse++;
+	if (class->huge)
+		zspage->huge_handle = handle;
+	else
+		write_slot_header(class, zspage, idx, handle | ZS_SLOT_USED);
+	return idx;
+}
+
+/* Give slot @idx of @zspage back.  Called with class->lock. */
+static void zspage_put_slot(struct size_class *class, struct zspage *zspage,
+			    unsigned int idx)
+{
+	if (class->huge) {
+		zspage->huge_handle = 0;
+		zspage->fresh = 0;
+	} else {
+		write_slot_header(class, zspage, idx,
+				  (unsigned long)zspage->freelist << 1);
+		zspage->freelist = idx;
+	}
+	zspage->inuse--;
+}
+
+/*
+ * Copy an object's slot, header included, between two zspages of one
+ * class, page piece by page piece.
+ */
+static void copy_slot(struct size_class *class, struct zspage *dst,
+		      unsigned int didx, struct zspage *src, unsigned int sidx)
+{
+	unsigned long doff = slot_offset(class, didx);
+	unsigned long soff = slot_offset(class, sidx);
+	unsigned int left = class->size;
+
+	while (left) {
+		unsigned int n = min3(left,
+				      (unsigned int)(PAGE_SIZE - offset_in_page(doff)),
+				      (unsigned int)(PAGE_SIZE - offset_in_page(soff)));
+		void *s = kmap_local_page(src->pages[soff >> PAGE_SHIFT]);
+		void *d = kmap_local_page(dst->pages[doff >> PAGE_SHIFT]);
+
+		memcpy(d + offset_in_page(doff), s + offset_in_page(soff), n);
+		kunmap_local(d);
+		kunmap_local(s);
+		doff += n;
+		soff += n;
+		left -= n;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding an object's class                                           */
+/* ------------------------------------------------------------------ */
+
+static struct size_class *zspage_class(struct zspage *zspage)
+{
+	return zspage->class;
+}
+
+#if ZS_OBJ_CLASS_BITS
+/* Lock and return the class of @handle: the obj names it. */
+static struct size_class *lock_handle_class(struct zs_pool *pool,
+					    unsigned long handle)
+	__acquires(class_lock)
+{
+	unsigned long obj = handle_to_obj(handle);
+	struct size_class *class;
+
+	class = &pool->classes[obj >> (BITS_PER_LONG - ZS_OBJ_CLASS_BITS)];
+	spin_lock(&class->lock);
+	return class;
+}
+
+static void relocate_lock(struct zs_pool *pool) { }
+static void relocate_unlock(struct zs_pool *pool) { }
+#else
+/* Lock and return the class of @handle, following its page. */
+static struct size_class *lock_handle_class(struct zs_pool *pool,
+					    unsigned long handle)
+	__acquires(class_lock)
+{
+	struct size_class *class;
+
+	read_lock(&pool->relocate_lock);
+	class = zspage_class(obj_to_zspage(handle_to_obj(handle)));
+	spin_lock(&class->lock);
+	read_unlock(&pool->relocate_lock);
+	return class;
+}
+
+static void relocate_lock(struct zs_pool *pool)
+{
+	write_lock(&pool->relocate_lock);
+}
+
+static void relocate_unlock(struct zs_pool *pool)
+{
+	write_unlock(&pool->relocate_lock);
+}
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Fullness groups                                                     */
+/* ------------------------------------------------------------------ */
+
+static enum zs_group zspage_group(struct size_class *class,
+				  struct zspage *zspage)
+{
+	if (!zspage->inuse)
+		return ZS_GROUP_EMPTY;
+	if (zspage->inuse == class->objs_per_zspage)
+		return ZS_GROUP_FULL;
+	return ZS_GROUP_10 + zspage->inuse * 10 / class->objs_per_zspage;
+}
+
+/* Put @zspage on the list its fill level says.  Called with class->lock. */
+static void zspage_regroup(struct size_class *class, struct zspage *zspage)
+{
+	enum zs_group group = zspage_group(class, zspage);
+
+	if (group == zspage->group)
+		return;
+	class->nr_in_group[zspage->group]--;
+	class->nr_in_group[group]++;
+	zspage->group = group;
+	list_move(&zspage->list, &class->groups[group]);
+}
+
+/* The fullest zspage with a free slot, other than @skip */
+static struct zspage *fullest_zspage(struct size_class *class,
+				     struct zspage *skip)
+{
+	struct zspage *zspage;
+	int g;
+
+	for (g = ZS_GROUP_99; g >= ZS_GROUP_10; g--)
+		list_for_each_entry(zspage, &class->groups[g], list)
+			if (zspage != skip)
+				return zspage;
+	return NULL;
+}
+
+/* The emptiest zspage whose objects may move (none mapped) */
+static struct zspage *emptiest_movable_zspage(struct size_class *class)
+{
+	struct zspage *zspage;
+	int g;
+
+	for (g = ZS_GROUP_10; g <= ZS_GROUP_99; g++)
+		list_for_each_entry(zspage, &class->groups[g], list)
+			if (!atomic_read(&zspage->mapped))
+				return zspage;
+	return NULL;
+}
+
+/* Pages that compaction could give back in @class (racy read) */
+static unsigned long class_freeable_pages(struct size_class *class)
+{
+	unsigned long slots = READ_ONCE(class->nr_zspages) * class->objs_per_zspage;
+	unsigned long used = READ_ONCE(class->objs_used);
+
+	if (class->huge || used >= slots)
+		return 0;
+	return (slots - used) / class->objs_per_zspage * class->pages_per_zspage;
+}
+
+/* ------------------------------------------------------------------ */
+/* zspage life cycle                                                   */
+/* ------------------------------------------------------------------ */
+
+static void zspage_page_init(struct zspage *zspage, struct page *page)
+{
+	__SetPageZsmalloc(page);
+	set_page_private(page, (unsigned long)zspage);
+	inc_zone_page_state(page, NR_ZSPAGES);
+}
+
+static void zspage_page_make_movable(struct page *page)
+{
+	/* A fresh page is locked only by the VM, and only once movable. */
+	if (trylock_page(page)) {
+		__SetPageMovable(page, &zs_mops);
+		unlock_page(page);
+	}
+}
+
+/* Undo zspage_page_init() and drop our reference.  Page is locked. */
+static void zspage_page_release(struct page *page)
+{
+	dec_zone_page_state(page, NR_ZSPAGES);
+	if (PageMovable(page))
+		__ClearPageMovable(page);
+	set_page_private(page, 0);
+	__ClearPageZsmalloc(page);
+	unlock_page(page);
+	put_page(page);
+}
+
+static struct zspage *alloc_zspage(struct zs_pool *pool,
+				   struct size_class *class, gfp_t gfp)
+{
+	unsigned int i, nr = class->pages_per_zspage;
+	struct zspage *zspage;
+
+	zspage = kzalloc(struct_size(zspage, pages, nr),
+			 gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE));
+	if (!zspage)
+		return NULL;
+
+	for (i = 0; i < nr; i++) {
+		zspage->pages[i] = alloc_page(gfp);
+		if (!zspage->pages[i])
+			goto fail;
+	}
+
+	zspage->class = class;
+	zspage->freelist = ZS_NO_SLOT;
+	zspage->group = ZS_GROUP_EMPTY;
+	INIT_LIST_HEAD(&zspage->list);
+	for (i = 0; i < nr; i++)
+		zspage_page_init(zspage, zspage->pages[i]);
+	for (i = 0; i < nr; i++)
+		zspage_page_make_movable(zspage->pages[i]);
+	atomic_long_add(nr, &pool->pages_allocated);
+	return zspage;
+
+fail:
+	while (i--)
+		__free_page(zspage->pages[i]);
+	kfree(zspage);
+	return NULL;
+}
+
+/* Add a new zspage to @class.  Called with class->lock. */
+static void class_add_zspage(struct size_class *class, struct zspage *zspage)
+{
+	class->nr_zspages++;
+	class->nr_in_group[ZS_GROUP_EMPTY]++;
+	list_add(&zspage->list, &class->groups[ZS_GROUP_EMPTY]);
+}
+
+/* Take an empty zspage out of @class.  Called with class->lock. */
+static void class_remove_zspage(struct size_class *class,
+				struct zspage *zspage)
+{
+	class->nr_in_group[zspage->group]--;
+	class->nr_zspages--;
+	list_del_init(&zspage->list);
+	zspage->dying = true;
+}
+
+static void release_zspage(struct zs_pool *pool, struct zspage *zspage)
+{
+	unsigned int i, nr = zspage->class->pages_per_zspage;
+
+	for (i = 0; i < nr; i++)
+		zspage_page_release(zspage->pages[i]);
+	atomic_long_sub(nr, &pool->pages_allocated);
+	kfree(zspage);
+}
+
+static void zs_free_worker(struct work_struct *work)
+{
+	struct zs_pool *pool = container_of(work, struct zs_pool, free_work);
+	struct zspage *zspage, *tmp;
+	LIST_HEAD(list);
+	unsigned int i;
+
+	spin_lock(&pool->free_lock);
+	list_splice_init(&pool->free_list, &list);
+	spin_unlock(&pool->free_lock);
+
+	list_for_each_entry_safe(zspage, tmp, &list, list) {
+		list_del(&zspage->list);
+		for (i = 0; i < zspage->class->pages_per_zspage; i++)
+			lock_page(zspage->pages[i]);
+		release_zspage(pool, zspage);
+		cond_resched();
+	}
+}
+
+/*
+ * Free the pages of an unlinked empty zspage.  The page locks keep the VM
+ * from migrating them meanwhile; if one is held (the VM is migrating that
+ * page right now), the free worker waits for it instead.
+ */
+static void free_zspage(struct zs_pool *pool, struct zspage *zspage)
+{
+	unsigned int i;
+
+	for (i = 0; i < zspage->class->pages_per_zspage; i++) {
+		if (!trylock_page(zspage->pages[i])) {
+			while (i--)
+				unlock_page(zspage->pages[i]);
+			spin_lock(&pool->free_lock);
+			list_add_tail(&zspage->list, &pool->free_list);
+			spin_unlock(&pool->free_lock);
+			schedule_work(&pool->free_work);
+			return;
+		}
+	}
+	release_zspage(pool, zspage);
+}
+
+/* ------------------------------------------------------------------ */
+/* Allocation and free                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Store @handle in @class.  Called with class->lock; @zspage has room. */
+static void class_store(struct size_class *class, struct zspage *zspage,
+			unsigned long handle)
+{
+	unsigned int idx = zspage_take_slot(class, zspage, handle);
+
+	set_handle_obj(handle, slot_to_obj(class, slot_page(class, zspage, idx),
+					   idx));
+	class->objs_used++;
+	zspage_regroup(class, zspage);
+}
+
+/**
+ * zs_malloc - allocate an object from a pool
+ * @pool: pool to allocate from
+ * @size: object size in bytes, 1..PAGE_SIZE
+ * @gfp: allocation flags; __GFP_HIGHMEM and __GFP_MOVABLE apply to the
+ *	 zspage pages only, never to the pool's own metadata
+ *
+ * Return: an opaque handle for the object, or an error value that
+ * IS_ERR_VALUE() recognises: -EINVAL for a zero size, -ENOSPC for a size
+ * over PAGE_SIZE, -ENOMEM when memory could not be allocated.
+ */
+unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
+{
+	gfp_t meta_gfp = gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE);
+	struct size_class *class;
+	struct zspage *zspage;
+	unsigned long handle;
+
+	if (unlikely(!size))
+		return (unsigned long)ERR_PTR(-EINVAL);
+	if (unlikely(size > PAGE_SIZE))
+		return (unsigned long)ERR_PTR(-ENOSPC);
+
+	handle = (unsigned long)kmem_cache_alloc(pool->handle_cache, meta_gfp);
+	if (!handle)
+		return (unsigned long)ERR_PTR(-ENOMEM);
+
+	class = obj_class(pool, size);
+	spin_lock(&class->lock);
+	zspage = fullest_zspage(class, NULL);
+	if (zspage) {
+		class_store(class, zspage, handle);
+		spin_unlock(&class->lock);
+		return handle;
+	}
+	spin_unlock(&class->lock);
+
+	zspage = alloc_zspage(pool, class, gfp);
+	if (!zspage) {
+		kmem_cache_free(pool->handle_cache, (void *)handle);
+		return (unsigned long)ERR_PTR(-ENOMEM);
+	}
+
+	spin_lock(&class->lock);
+	class_add_zspage(class, zspage);
+	class_store(class, zspage, handle);
+	spin_unlock(&class->lock);
+	return handle;
+}
+EXPORT_SYMBOL_GPL(zs_malloc);
+
+/**
+ * zs_free - free an object
+ * @pool: pool the object was allocated from
+ * @handle: handle returned by zs_malloc(); NULL and error values are ignored
+ *
+ * The object must not be mapped.  An emptied zspage's pages go back to the
+ * page allocator outside the class lock.
+ */
+void zs_free(struct zs_pool *pool, unsigned long handle)
+{
+	struct zspage *zspage, *empty = NULL;
+	struct size_class *class;
+	unsigned long obj;
+
+	if (IS_ERR_OR_NULL((void *)handle))
+		return;
+
+	class = lock_handle_class(pool, handle);
+	obj = handle_to_obj(handle);
+	zspage = obj_to_zspage(obj);
+	zspage_put_slot(class, zspage, obj_to_idx(obj));
+	class->objs_used--;
+	if (!zspage->inuse) {
+		class_remove_zspage(class, zspage);
+		empty = zspage;
+	} else {
+		zspage_regroup(class, zspage);
+	}
+	spin_unlock(&class->lock);
+
+	kmem_cache_free(pool->handle_cache, (void *)handle);
+	if (empty)
+		free_zspage(pool, empty);
+}
+EXPORT_SYMBOL_GPL(zs_free);
+
+/* ------------------------------------------------------------------ */
+/* Mapping                                                             */
+/* ------------------------------------------------------------------ */
+
+/**
+ * zs_map_object - get the address of an object
+ * @pool: pool the object belongs to
+ * @handle: handle returned by zs_malloc()
+ * @mm: ZS_MM_RO, ZS_MM_WO or ZS_MM_RW
+ *
+ * Until zs_unmap_object() the caller runs with preemption disabled, must
+ * not sleep and must not map another object.  The object does not move
+ * while it is mapped.
+ *
+ * Return: the address of the object's first byte.
+ */
+void *zs_map_object(struct zs_pool *pool, unsigned long handle,
+		    enum zs_mapmode mm)
+{
+	struct page *pages[2] = { NULL, NULL };
+	unsigned int hdr, pidx, poff;
+	struct size_class *class;
+	struct zs_map_area *area;
+	struct zspage *zspage;
+	unsigned long obj, off;
+	void *ret;
+
+	class = lock_handle_class(pool, handle);
+	obj = handle_to_obj(handle);
+	zspage = obj_to_zspage(obj);
+	atomic_inc(&zspage->mapped);
+	off = slot_offset(class, obj_to_idx(obj));
+	pidx = off >> PAGE_SHIFT;
+	poff = offset_in_page(off);
+	pages[0] = zspage->pages[pidx];
+	if (poff + class->size > PAGE_SIZE)
+		pages[1] = zspage->pages[pidx + 1];
+	spin_unlock(&class->lock);
+
+	hdr = slot_header_size(class);
+	local_lock(&zs_map_area.lock);
+	area = this_cpu_ptr(&zs_map_area);
+	area->mode = mm;
+	if (!pages[1]) {
+		area->kaddr = kmap_local_page(pages[0]);
+		return area->kaddr + poff + hdr;
+	}
+
+	/* The object straddles two pages: bounce it through area->buf */
+	area->kaddr = NULL;
+	ret = area->buf;
+	if (mm != ZS_MM_WO) {
+		unsigned int first = PAGE_SIZE - poff - hdr;
+
+		memcpy_from_page(ret, pages[0], poff + hdr, first);
+		memcpy_from_page(ret + first, pages[1], 0,
+				 class->size - hdr - first);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(zs_map_object);
+
+/**
+ * zs_unmap_object - end the mapping made by zs_map_object()
+ * @pool: pool the object belongs to
+ * @handle: the handle that was mapped
+ */
+void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
+{
+	struct zs_map_area *area = this_cpu_ptr(&zs_map_area);
+	unsigned long obj = handle_to_obj(handle);
+	struct zspage *zspage = obj_to_zspage(obj);
+	struct size_class *class = zspage_class(zspage);
+
+	if (area->kaddr) {
+		kunmap_local(area->kaddr);
+	} else if (area->mode != ZS_MM_RO) {
+		unsigned long off = slot_offset(class, obj_to_idx(obj));
+		unsigned int hdr = slot_header_size(class);
+		unsigned int poff = offset_in_page(off);
+		unsigned int first = PAGE_SIZE - poff - hdr;
+		struct page **pages = &zspage->pages[off >> PAGE_SHIFT];
+
+		memcpy_to_page(pages[0], poff + hdr, area->buf, first);
+		memcpy_to_page(pages[1], 0, area->buf + first,
+			       class->size - hdr - first);
+	}
+	local_unlock(&zs_map_area.lock);
+	/* Order the copy-out before compaction or migration may move us */
+	smp_mb__before_atomic();
+	atomic_dec(&zspage->mapped);
+}
+EXPORT_SYMBOL_GPL(zs_unmap_object);
+
+/* ------------------------------------------------------------------ */
+/* Compaction                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Move the objects of @src into the fullest other zspages of @class until
+ * @src is empty or no zspage has room.  Called with class->lock.
+ */
+static void drain_zspage(struct size_class *class, struct zspage *src)
+{
+	struct zspage *dst = NULL;
+	unsigned int sidx;
+
+	for (sidx = 0; sidx < src->fresh && src->inuse; sidx++) {
+		unsigned long handle = slot_handle(class, src, sidx);
+		unsigned int didx;
+
+		if (!handle)
+			continue;
+		if (!dst || dst->inuse == class->objs_per_zspage) {
+			dst = fullest_zspage(class, src);
+			if (!dst)
+				break;
+		}
+		didx = zspage_take_slot(class, dst, handle);
+		copy_slot(class, dst, didx, src, sidx);
+		set_handle_obj(handle,
+			       slot_to_obj(class, slot_page(class, dst, didx),
+					   didx));
+		zspage_put_slot(class, src, sidx);
+		zspage_regroup(class, dst);
+	}
+	zspage_regroup(class, src);
+}
+
+static unsigned long compact_class(struct zs_pool *pool,
+				   struct size_class *class)
+{
+	unsigned long freed = 0;
+
+	if (class->huge)
+		return 0;
+
+	while (class_freeable_pages(class)) {
+		struct zspage *src, *empty = NULL;
+
+		relocate_lock(pool);
+		spin_lock(&class->lock);
+		src = emptiest_movable_zspage(class);
+		if (src && fullest_zspage(class, src)) {
+			drain_zspage(class, src);
+			if (!src->inuse) {
+				class_remove_zspage(class, src);
+				empty = src;
+			}
+		}
+		spin_unlock(&class->lock);
+		relocate_unlock(pool);
+
+		if (!empty)
+			break;
+		free_zspage(pool, empty);
+		freed += class->pages_per_zspage;
+		cond_resched();
+	}
+	return freed;
+}
+
+/**
+ * zs_compact - give back the pages of sparse zspages
+ * @pool: pool to compact
+ *
+ * In every class, objects of the emptiest zspages move into the fullest
+ * ones and the zspages emptied are freed.  Mapped objects are left where
+ * they are.  If another compaction of @pool is running, returns at once.
+ *
+ * Return: the number of pages freed.
+ */
+unsigned long zs_compact(struct zs_pool *pool)
+{
+	unsigned long freed = 0;
+	int i;
+
+	if (atomic_xchg(&pool->compacting, 1))
+		return 0;
+	for (i = pool->nr_classes - 1; i >= 0; i--)
+		freed += compact_class(pool, &pool->classes[i]);
+	atomic_long_add(freed, &pool->stats.pages_compacted);
+	atomic_set_release(&pool->compacting, 0);
+	return freed;
+}
+EXPORT_SYMBOL_GPL(zs_compact);
+
+/* ------------------------------------------------------------------ */
+/* Page migration                                                      */
+/* ------------------------------------------------------------------ */
+
+static bool zs_page_isolate(struct page *page, isolate_mode_t mode)
+{
+	/* The page stays in its zspage; migrate checks what it must. */
+	return true;
+}
+
+static int zs_page_migrate(struct page *dst, struct page *src,
+			   enum migrate_mode mode)
+{
+	/* Both pages are locked, so the zspage cannot be freed under us. */
+	struct zspage *zspage = (struct zspage *)page_private(src);
+	struct size_class *class = zspage_class(zspage);
+	struct zs_pool *pool = class->pool;
+	unsigned int pidx, idx, end;
+
+	relocate_lock(pool);
+	spin_lock(&class->lock);
+	if (zspage->dying || atomic_read_acquire(&zspage->mapped)) {
+		spin_unlock(&class->lock);
+		relocate_unlock(pool);
+		return -EAGAIN;
+	}
+
+	for (pidx = 0; zspage->pages[pidx] != src; pidx++) {
+		if (WARN_ON_ONCE(pidx == class->pages_per_zspage - 1)) {
+			spin_unlock(&class->lock);
+			relocate_unlock(pool);
+			return -EINVAL;
+		}
+	}
+	copy_highpage(dst, src);
+	zspage->pages[pidx] = dst;
+	get_page(dst);
+	zspage_page_init(zspage, dst);
+	__SetPageMovable(dst, &zs_mops);
+
+	/* Objects that start in this page now start in @dst */
+	end = min_t(unsigned int, zspage->fresh,
+		    first_slot_in_page(class, pidx + 1));
+	for (idx = first_slot_in_page(class, pidx); idx < end; idx++) {
+		unsigned long handle = slot_handle(class, zspage, idx);
+
+		if (handle)
+			set_handle_obj(handle, slot_to_obj(class, dst, idx));
+	}
+	spin_unlock(&class->lock);
+	relocate_unlock(pool);
+
+	/* @src is locked by the VM: release it without unlocking */
+	dec_zone_page_state(src, NR_ZSPAGES);
+	__ClearPageMovable(src);
+	set_page_private(src, 0);
+	__ClearPageZsmalloc(src);
+	put_page(src);
+	return MIGRATEPAGE_SUCCESS;
+}
+
+static void zs_page_putback(struct page *page)
+{
+}
+
+static const struct movable_operations zs_mops = {
+	.isolate_page = zs_page_isolate,
+	.migrate_page = zs_page_migrate,
+	.putback_page = zs_page_putback,
+};
+
+/* ------------------------------------------------------------------ */
+/* Shrinker                                                            */
+/* ------------------------------------------------------------------ */
+
+static unsigned long zs_freeable_pages(struct zs_pool *pool)
+{
+	unsigned long pages = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_classes; i++)
+		pages += class_freeable_pages(&pool->classes[i]);
+	return pages;
+}
+
+static unsigned long zs_shrinker_count(struct shrinker *shrinker,
+				       struct shrink_control *sc)
+{
+	struct zs_pool *pool = shrinker->private_data;
+
+	return zs_freeable_pages(pool);
+}
+
+static unsigned long zs_shrinker_scan(struct shrinker *shrinker,
+				      struct shrink_control *sc)
+{
+	struct zs_pool *pool = shrinker->private_data;
+	unsigned long freed = zs_compact(pool);
+
+	return freed ? freed : SHRINK_STOP;
+}
+
+static int zs_register_shrinker(struct zs_pool *pool)
+{
+	pool->shrinker = shrinker_alloc(0, "mm-zspool:%s", pool->name);
+	if (!pool->shrinker)
+		return -ENOMEM;
+	pool->shrinker->count_objects = zs_shrinker_count;
+	pool->shrinker->scan_objects = zs_shrinker_scan;
+	pool->shrinker->seeks = DEFAULT_SEEKS;
+	pool->shrinker->private_data = pool;
+	shrinker_register(pool->shrinker);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Statistics and debugfs                                              */
+/* ------------------------------------------------------------------ */
+
+/**
+ * zs_get_total_pages - number of pages the pool's zspages occupy
+ * @pool: the pool
+ *
+ * Return: pages allocated for zspages, including empty zspages still
+ * waiting for the free worker.
+ */
+unsigned long zs_get_total_pages(struct zs_pool *pool)
+{
+	return atomic_long_read(&pool->pages_allocated);
+}
+EXPORT_SYMBOL_GPL(zs_get_total_pages);
+
+/**
+ * zs_pool_stats - add the pool's counters to @stats
+ * @pool: the pool
+ * @stats: where pages_compacted is accumulated
+ */
+void zs_pool_stats(struct zs_pool *pool, struct zs_pool_stats *stats)
+{
+	atomic_long_add(atomic_long_read(&pool->stats.pages_compacted),
+			&stats->pages_compacted);
+}
+EXPORT_SYMBOL_GPL(zs_pool_stats);
+
+/**
+ * zs_huge_class_size - smallest object size that gets a page of its own
+ * @pool: the pool
+ *
+ * Objects of this size or larger are stored one per page, so callers such
+ * as zram may as well store the data uncompressed.
+ *
+ * Return: the size in bytes.
+ */
+size_t zs_huge_class_size(struct zs_pool *pool)
+{
+	return pool->max_shared_size - ZS_HANDLE_SIZE + 1;
+}
+EXPORT_SYMBOL_GPL(zs_huge_class_size);
+
+/**
+ * zs_lookup_class_index - class index that stores objects of @size
+ * @pool: the pool
+ * @size: object size, as it would be passed to zs_malloc()
+ *
+ * Two sizes with the same index take the same room in the pool.
+ *
+ * Return: the index, as in the "class" column of the debugfs table.
+ */
+unsigned int zs_lookup_class_index(struct zs_pool *pool, unsigned int size)
+{
+	return obj_class(pool, clamp_t(unsigned int, size, 1, PAGE_SIZE))->index;
+}
+EXPORT_SYMBOL_GPL(zs_lookup_class_index);
+
+#ifdef CONFIG_ZSMALLOC_STAT
+static struct dentry *zs_stat_root;
+
+static int zs_classes_show(struct seq_file *s, void *v)
+{
+	struct zs_pool *pool = s->private;
+	unsigned long totals[ZS_NR_GROUPS] = { };
+	unsigned long t_alloc = 0, t_used = 0, t_pages = 0, t_free = 0;
+	unsigned int i;
+	int g;
+
+	seq_printf(s, " %5s %5s", "class", "size");
+	for (g = ZS_GROUP_10; g <= ZS_GROUP_99; g++) {
+		if (g == ZS_GROUP_99)
+			seq_printf(s, " %9s", "99%");
+		else
+			seq_printf(s, " %8d%%", (g - ZS_GROUP_10 + 1) * 10);
+	}
+	seq_printf(s, " %9s %13s %10s %10s %16s %8s\n", "100%",
+		   "obj_allocated", "obj_used", "pages_used",
+		   "pages_per_zspage", "freeable");
+
+	for (i = 0; i < pool->nr_classes; i++) {
+		struct size_class *class = &pool->classes[i];
+		unsigned long groups[ZS_NR_GROUPS];
+		unsigned long alloc, used, pages, freeable;
+
+		spin_lock(&class->lock);
+		memcpy(groups, class->nr_in_group, sizeof(groups));
+		alloc = class->nr_zspages * class->objs_per_zspage;
+		used = class->objs_used;
+		pages = class->nr_zspages * class->pages_per_zspage;
+		spin_unlock(&class->lock);
+		freeable = class_freeable_pages(class);
+
+		seq_printf(s, " %5u %5u", class->index, class->size);
+		for (g = ZS_GROUP_10; g < ZS_NR_GROUPS; g++) {
+			seq_printf(s, " %9lu", groups[g]);
+			totals[g] += groups[g];
+		}
+		seq_printf(s, " %13lu %10lu %10lu %16u %8lu\n", alloc, used,
+			   pages, class->pages_per_zspage, freeable);
+		t_alloc += alloc;
+		t_used += used;
+		t_pages += pages;
+		t_free += freeable;
+	}
+
+	seq_printf(s, "\n %5s %5s", "Total", "");
+	for (g = ZS_GROUP_10; g < ZS_NR_GROUPS; g++)
+		seq_printf(s, " %9lu", totals[g]);
+	seq_printf(s, " %13lu %10lu %10lu %16s %8lu\n", t_alloc, t_used,
+		   t_pages, "", t_free);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zs_classes);
+
+static void zs_stat_init(void)
+{
+	zs_stat_root = debugfs_create_dir("zsmalloc", NULL);
+}
+
+static void zs_stat_exit(void)
+{
+	debugfs_remove_recursive(zs_stat_root);
+}
+
+static void zs_pool_stat_create(struct zs_pool *pool)
+{
+	if (IS_ERR_OR_NULL(zs_stat_root))
+		return;
+	pool->stat_dentry = debugfs_create_dir(pool->name, zs_stat_root);
+	if (IS_ERR(pool->stat_dentry)) {
+		pr_warn("no debugfs statistics for pool %s (name in use?)\n",
+			pool->name);
+		return;
+	}
+	debugfs_create_file("classes", 0444, pool->stat_dentry, pool,
+			    &zs_classes_fops);
+}
+
+static void zs_pool_stat_destroy(struct zs_pool *pool)
+{
+	debugfs_remove_recursive(pool->stat_dentry);
+}
+#else
+static void zs_stat_init(void) { }
+static void zs_stat_exit(void) { }
+static void zs_pool_stat_create(struct zs_pool *pool) { }
+static void zs_pool_stat_destroy(struct zs_pool *pool) { }
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Pool creation and destruction                                       */
+/* ------------------------------------------------------------------ */
+
+static unsigned int zs_default_order =
+	MIN(ilog2(CONFIG_ZSMALLOC_CHAIN_SIZE), ZS_MAX_ZSPAGE_ORDER);
+
+static int zs_order_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int order;
+	int ret = kstrtouint(val, 0, &order);
+
+	if (ret || order > ZS_MAX_ZSPAGE_ORDER) {
+		pr_err("zspage_order=%s refused: must be 0..%d, keeping %u\n",
+		       val, ZS_MAX_ZSPAGE_ORDER, zs_default_order);
+		return -EINVAL;
+	}
+	WRITE_ONCE(zs_default_order, order);
+	return 0;
+}
+
+static const struct kernel_param_ops zs_order_param_ops = {
+	.set = zs_order_param_set,
+	.get = param_get_uint,
+};
+module_param_cb(zspage_order, &zs_order_param_ops, &zs_default_order, 0644);
+MODULE_PARM_DESC(zspage_order,
+		 "zspages of new pools have at most 2^order pages (0..4)");
+
+/**
+ * zs_create_pool_order - create a pool with a given zspage order
+ * @name: pool name, unique among pools (it names the debugfs directory)
+ * @order: zspages have at most 2^@order pages, 0..ZS_MAX_ZSPAGE_ORDER
+ *
+ * Return: the pool, or NULL on failure or an order out of range.
+ */
+struct zs_pool *zs_create_pool_order(const char *name, unsigned int order)
+{
+	struct zs_pool *pool;
+
+	if (order > ZS_MAX_ZSPAGE_ORDER)
+		return NULL;
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return NULL;
+
+	pool->order = order;
+	spin_lock_init(&pool->free_lock);
+	INIT_LIST_HEAD(&pool->free_list);
+	INIT_WORK(&pool->free_work, zs_free_worker);
+#if ZS_OBJ_CLASS_BITS == 0
+	rwlock_init(&pool->relocate_lock);
+#endif
+	pool->name = kstrdup(name, GFP_KERNEL);
+	if (!pool->name || zs_build_classes(pool))
+		goto err;
+
+	pool->handle_cache = kmem_cache_create("zs_handle", ZS_HANDLE_SIZE,
+					       0, 0, NULL);
+	if (!pool->handle_cache)
+		goto err;
+
+	if (zs_register_shrinker(pool))
+		goto err;
+
+	zs_pool_stat_create(pool);
+	return pool;
+
+err:
+	zs_destroy_pool(pool);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(zs_create_pool_order);
+
+/**
+ * zs_create_pool - create a pool with the default zspage order
+ * @name: pool name, unique among pools (it names the debugfs directory)
+ *
+ * The order is the zsmalloc.zspage_order parameter's value now.
+ *
+ * Return: the pool, or NULL on failure.
+ */
+struct zs_pool *zs_create_pool(const char *name)
+{
+	return zs_create_pool_order(name, READ_ONCE(zs_default_order));
+}
+EXPORT_SYMBOL_GPL(zs_create_pool);
+
+/* Free the handles of objects left in @zspage.  Called with class->lock. */
+static void drop_zspage_handles(struct size_class *class, struct zspage *zspage)
+{
+	unsigned int idx;
+
+	for (idx = 0; idx < zspage->fresh; idx++) {
+		unsigned long handle = slot_handle(class, zspage, idx);
+
+		if (handle)
+			kmem_cache_free(class->pool->handle_cache, (void *)handle);
+	}
+	class->objs_used -= zspage->inuse;
+	zspage->inuse = 0;
+}
+
+/**
+ * zs_destroy_pool - destroy a pool
+ * @pool: pool to destroy, or NULL
+ *
+ * All objects should have been freed.  Objects still stored are reported
+ * and their pages freed; their handles become invalid.
+ */
+void zs_destroy_pool(struct zs_pool *pool)
+{
+	unsigned int i;
+	int g;
+
+	if (!pool)
+		return;
+
+	zs_pool_stat_destroy(pool);
+	shrinker_free(pool->shrinker);
+	flush_work(&pool->free_work);
+
+	for (i = 0; pool->classes && i < pool->nr_classes; i++) {
+		struct size_class *class = &pool->classes[i];
+
+		if (class->objs_used)
+			pr_warn("pool %s destroyed with %lu objects in class %u\n",
+				pool->name, class->objs_used, class->index);
+		for (g = ZS_GROUP_EMPTY; g < ZS_NR_GROUPS; g++) {
+			struct zspage *zspage, *tmp;
+
+			list_for_each_entry_safe(zspage, tmp, &class->groups[g],
+						 list) {
+				spin_lock(&class->lock);
+				drop_zspage_handles(class, zspage);
+				class_remove_zspage(class, zspage);
+				spin_unlock(&class->lock);
+				free_zspage(pool, zspage);
+			}
+		}
+	}
+	flush_work(&pool->free_work);
+
+	kmem_cache_destroy(pool->handle_cache);
+	kvfree(pool->classes);
+	kfree(pool->step_class);
+	kfree(pool->name);
+	kfree(pool);
+}
+EXPORT_SYMBOL_GPL(zs_destroy_pool);
+
+/* ------------------------------------------------------------------ */
+/* KUnit introspection                                                 */
+/* ------------------------------------------------------------------ */
+
+#if IS_ENABLED(CONFIG_KUNIT)
+unsigned int zs_pool_order(struct zs_pool *pool)
+{
+	return pool->order;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_order);
+
+unsigned int zs_pool_min_alloc_size(struct zs_pool *pool)
+{
+	return pool->min_size;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_min_alloc_size);
+
+unsigned int zs_pool_nr_classes(struct zs_pool *pool)
+{
+	return pool->nr_classes;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_nr_classes);
+
+int zs_pool_class_geometry(struct zs_pool *pool, unsigned int class_id,
+			   struct zs_class_geometry *geo)
+{
+	struct size_class *class;
+
+	if (class_id >= pool->nr_classes)
+		return -EINVAL;
+	class = &pool->classes[class_id];
+	geo->index = class->index;
+	geo->size = class->size;
+	geo->pages_per_zspage = class->pages_per_zspage;
+	geo->objs_per_zspage = class->objs_per_zspage;
+	geo->huge = class->huge;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_class_geometry);
+
+int zs_size_to_class_id(struct zs_pool *pool, size_t size)
+{
+	if (!size || size > PAGE_SIZE)
+		return -EINVAL;
+	return obj_class(pool, size)->id;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_size_to_class_id);
+
+int zs_obj_location(struct zs_pool *pool, unsigned long handle,
+		    struct zs_obj_location *loc)
+{
+	struct size_class *class = lock_handle_class(pool, handle);
+	unsigned long obj = handle_to_obj(handle);
+	struct zspage *zspage = obj_to_zspage(obj);
+
+	loc->class_id = class->id;
+	loc->obj_idx = obj_to_idx(obj);
+	loc->page_idx = slot_offset(class, loc->obj_idx) >> PAGE_SHIFT;
+	loc->page = zspage->pages[loc->page_idx];
+	spin_unlock(&class->lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_obj_location);
+
+unsigned long zs_class_objs_used(struct zs_pool *pool, unsigned int class_id)
+{
+	return READ_ONCE(pool->classes[class_id].objs_used);
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_class_objs_used);
+
+unsigned long zs_class_zspages(struct zs_pool *pool, unsigned int class_id)
+{
+	return READ_ONCE(pool->classes[class_id].nr_zspages);
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_class_zspages);
+
+struct shrinker *zs_pool_shrinker(struct zs_pool *pool)
+{
+	return pool->shrinker;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_shrinker);
+
+void zs_pool_flush_free(struct zs_pool *pool)
+{
+	flush_work(&pool->free_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_flush_free);
+#endif
+
+/* ------------------------------------------------------------------ */
+/* zpool driver                                                        */
+/* ------------------------------------------------------------------ */
+
+#ifdef CONFIG_ZPOOL
+static void *zs_zpool_create(const char *name, gfp_t gfp)
+{
+	return zs_create_pool(name);
+}
+
+static void zs_zpool_destroy(void *pool)
+{
+	zs_destroy_pool(pool);
+}
+
+static int zs_zpool_malloc(void *pool, size_t size, gfp_t gfp,
+			   unsigned long *handle)
+{
+	*handle = zs_malloc(pool, size, gfp);
+	if (IS_ERR_VALUE(*handle))
+		return PTR_ERR((void *)*handle);
+	return 0;
+}
+
+static void zs_zpool_free(void *pool, unsigned long handle)
+{
+	zs_free(pool, handle);
+}
+
+static void *zs_zpool_map(void *pool, unsigned long handle,
+			  enum zpool_mapmode mm)
+{
+	static const enum zs_mapmode modes[] = {
+		[ZPOOL_MM_RW] = ZS_MM_RW,
+		[ZPOOL_MM_RO] = ZS_MM_RO,
+		[ZPOOL_MM_WO] = ZS_MM_WO,
+	};
+
+	return zs_map_object(pool, handle, modes[mm]);
+}
+
+static void zs_zpool_unmap(void *pool, unsigned long handle)
+{
+	zs_unmap_object(pool, handle);
+}
+
+static u64 zs_zpool_total_pages(void *pool)
+{
+	return zs_get_total_pages(pool);
+}
+
+static struct zpool_driver zs_zpool_driver = {
+	.type =			  "zsmalloc",
+	.owner =		  THIS_MODULE,
+	.create =		  zs_zpool_create,
+	.destroy =		  zs_zpool_destroy,
+	.malloc_support_movable = true,
+	.malloc =		  zs_zpool_malloc,
+	.free =			  zs_zpool_free,
+	.map =			  zs_zpool_map,
+	.unmap =		  zs_zpool_unmap,
+	.total_pages =		  zs_zpool_total_pages,
+};
+MODULE_ALIAS("zpool-zsmalloc");
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Init and exit                                                       */
+/* ------------------------------------------------------------------ */
+
+static int zs_cpu_prepare(unsigned int cpu)
+{
+	struct zs_map_area *area = per_cpu_ptr(&zs_map_area, cpu);
+
+	area->buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	return area->buf ? 0 : -ENOMEM;
+}
+
+static int zs_cpu_dead(unsigned int cpu)
+{
+	struct zs_map_area *area = per_cpu_ptr(&zs_map_area, cpu);
+
+	kfree(area->buf);
+	area->buf = NULL;
+	return 0;
+}
+
+static int __init zs_init(void)
+{
+	int ret;
+
+	BUILD_BUG_ON(ZS_OBJ_INDEX_BITS < 8);
+	BUILD_BUG_ON(((PAGE_SIZE << ZS_MAX_ZSPAGE_ORDER) >> ZS_OBJ_INDEX_BITS) >
+		     PAGE_SIZE / 2);
+
+	ret = cpuhp_setup_state(CPUHP_MM_ZS_PREPARE, "mm/zsmalloc:prepare",
+				zs_cpu_prepare, zs_cpu_dead);
+	if (ret)
+		return ret;
+#ifdef CONFIG_ZPOOL
+	zpool_register_driver(&zs_zpool_driver);
+#endif
+	zs_stat_init();
+	return 0;
+}
+
+static void __exit zs_exit(void)
+{
+#ifdef CONFIG_ZPOOL
+	zpool_unregister_driver(&zs_zpool_driver);
+#endif
+	cpuhp_remove_state(CPUHP_MM_ZS_PREPARE);
+	zs_stat_exit();
+}
+
+module_init(zs_init);
+module_exit(zs_exit);
+
+MODULE_LICENSE("Dual BSD/GPL");
+MODULE_DESCRIPTION("zsmalloc: allocator for compressed pages");
