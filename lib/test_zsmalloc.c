@@ -1,0 +1,976 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the zsmalloc allocator (mm/zsmalloc.c).
+ *
+ * Geometry cases check the class table of a pool of every order against
+ * an independent computation; the others store real data and check it
+ * byte for byte after whatever moved it (compaction, page migration,
+ * other CPUs).
+ */
+
+#include <kunit/test.h>
+#include <linux/zsmalloc.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/migrate.h>
+#include <linux/pagemap.h>
+#include <linux/random.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/delay.h>
+#include <linux/completion.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define HDR		sizeof(unsigned long)
+#define STEP		(PAGE_SIZE >> 8)
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+struct zt_obj {
+	unsigned long handle;
+	unsigned int size;
+	u32 seed;
+};
+
+static u8 pattern_byte(u32 seed, unsigned int i)
+{
+	return (seed * 2654435761u + i * 31 + (i >> 8)) & 0xff;
+}
+
+static void fill_obj(struct zs_pool *pool, struct zt_obj *o)
+{
+	u8 *p = zs_map_object(pool, o->handle, ZS_MM_WO);
+	unsigned int i;
+
+	for (i = 0; i < o->size; i++)
+		p[i] = pattern_byte(o->seed, i);
+	zs_unmap_object(pool, o->handle);
+}
+
+/* Returns the first bad offset, or -1 if the object is intact */
+static int check_obj(struct zs_pool *pool, struct zt_obj *o)
+{
+	u8 *p = zs_map_object(pool, o->handle, ZS_MM_RO);
+	unsigned int i;
+	int bad = -1;
+
+	for (i = 0; i < o->size; i++) {
+		if (p[i] != pattern_byte(o->seed, i)) {
+			bad = i;
+			break;
+		}
+	}
+	zs_unmap_object(pool, o->handle);
+	return bad;
+}
+
+static bool alloc_obj(struct zs_pool *pool, struct zt_obj *o,
+		      unsigned int size, u32 seed)
+{
+	o->handle = zs_malloc(pool, size, GFP_KERNEL | __GFP_HIGHMEM |
+			      __GFP_MOVABLE);
+	if (IS_ERR_VALUE(o->handle))
+		return false;
+	o->size = size;
+	o->seed = seed;
+	fill_obj(pool, o);
+	return true;
+}
+
+static struct zs_pool *create_pool(struct kunit *test, unsigned int order)
+{
+	char name[32];
+	struct zs_pool *pool;
+
+	snprintf(name, sizeof(name), "kunit-%u-%lx", order,
+		 (unsigned long)get_random_u32());
+	pool = zs_create_pool_order(name, order);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	return pool;
+}
+
+/* Independent computation of the best chain for a slot size */
+static unsigned int ref_best_chain(unsigned int size, unsigned int max_pages)
+{
+	unsigned int k, best = 1;
+	unsigned long best_used = 0, best_span = 1;
+
+	for (k = 1; k <= max_pages; k++) {
+		unsigned long span = k * PAGE_SIZE;
+		unsigned long used = (span / size) * size;
+
+		if (used * best_span > best_used * span) {
+			best = k;
+			best_used = used;
+			best_span = span;
+		}
+	}
+	return best;
+}
+
+static void get_geo(struct kunit *test, struct zs_pool *pool, unsigned int id,
+		    struct zs_class_geometry *g)
+{
+	KUNIT_ASSERT_EQ(test, zs_pool_class_geometry(pool, id, g), 0);
+}
+
+/*
+ * The object size that fills the slot of the first class with a chain
+ * of at least @min_pages pages.
+ */
+static unsigned int chain_class_size(struct kunit *test, struct zs_pool *pool,
+				     unsigned int min_pages,
+				     struct zs_class_geometry *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < zs_pool_nr_classes(pool); i++) {
+		get_geo(test, pool, i, g);
+		/* big enough that a straddling slot comes within 16 objects */
+		if (!g->huge && g->pages_per_zspage >= min_pages &&
+		    g->size >= PAGE_SIZE / 8)
+			return g->size - HDR;
+	}
+	KUNIT_FAIL(test, "no class with %u pages per zspage", min_pages);
+	return 0;
+}
+
+/*
+ * Keep an object mapped from another CPU until released, as a user in
+ * the middle of a read would, so that this thread may sleep meanwhile.
+ */
+struct pin {
+	struct zs_pool *pool;
+	unsigned long handle;
+	struct completion mapped, done;
+	atomic_t release;
+};
+
+static int pin_thread(void *data)
+{
+	struct pin *pin = data;
+
+	zs_map_object(pin->pool, pin->handle, ZS_MM_RO);
+	complete(&pin->mapped);
+	while (!atomic_read(&pin->release))
+		cpu_relax();
+	zs_unmap_object(pin->pool, pin->handle);
+	complete(&pin->done);
+	return 0;
+}
+
+static void pin_object(struct kunit *test, struct pin *pin,
+		       struct zs_pool *pool, unsigned long handle)
+{
+	struct task_struct *t;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU to hold a mapping");
+	pin->pool = pool;
+	pin->handle = handle;
+	init_completion(&pin->mapped);
+	init_completion(&pin->done);
+	atomic_set(&pin->release, 0);
+	t = kthread_run(pin_thread, pin, "zs-pin");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&pin->mapped);
+}
+
+static void unpin_object(struct pin *pin)
+{
+	atomic_set(&pin->release, 1);
+	wait_for_completion(&pin->done);
+}
+
+/* ------------------------------------------------------------------ */
+/* Geometry                                                            */
+/* ------------------------------------------------------------------ */
+
+static void geometry_classes_are_aligned_ascending_steps(struct kunit *test)
+{
+	unsigned int order;
+
+	for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+		struct zs_pool *pool = create_pool(test, order);
+		unsigned int i, n = zs_pool_nr_classes(pool), prev = 0;
+		unsigned int min = zs_pool_min_alloc_size(pool);
+		struct zs_class_geometry g;
+
+		KUNIT_EXPECT_GE(test, min, 32u);
+		KUNIT_EXPECT_EQ(test, min % STEP, 0u);
+		for (i = 0; i < n; i++) {
+			get_geo(test, pool, i, &g);
+			KUNIT_EXPECT_EQ(test, g.size % 8, 0u);
+			KUNIT_EXPECT_EQ(test, (g.size - min) % STEP, 0u);
+			KUNIT_EXPECT_GT(test, g.size, prev);
+			KUNIT_EXPECT_EQ(test, g.index, (g.size - min) / STEP);
+			prev = g.size;
+		}
+		KUNIT_EXPECT_EQ(test, prev, (unsigned int)PAGE_SIZE);
+		KUNIT_EXPECT_NE(test, zs_pool_class_geometry(pool, n, &g), 0);
+		zs_destroy_pool(pool);
+	}
+}
+
+static void geometry_objects_fit_their_chain(struct kunit *test)
+{
+	unsigned int order;
+
+	for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+		struct zs_pool *pool = create_pool(test, order);
+		unsigned int i;
+
+		for (i = 0; i < zs_pool_nr_classes(pool); i++) {
+			struct zs_class_geometry g;
+			unsigned long span;
+
+			get_geo(test, pool, i, &g);
+			span = g.pages_per_zspage * PAGE_SIZE;
+			KUNIT_EXPECT_GE(test, g.pages_per_zspage, 1u);
+			KUNIT_EXPECT_LE(test, g.pages_per_zspage, 1u << order);
+			KUNIT_EXPECT_LE(test, (unsigned long)g.objs_per_zspage * g.size,
+					span);
+			KUNIT_EXPECT_GT(test, (unsigned long)(g.objs_per_zspage + 1) * g.size,
+					span);
+			KUNIT_EXPECT_EQ(test, g.huge, g.objs_per_zspage == 1);
+		}
+		zs_destroy_pool(pool);
+	}
+}
+
+static void geometry_chain_has_least_waste(struct kunit *test)
+{
+	unsigned int order;
+
+	for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+		struct zs_pool *pool = create_pool(test, order);
+		unsigned int i, k;
+
+		for (i = 0; i < zs_pool_nr_classes(pool); i++) {
+			struct zs_class_geometry g;
+			unsigned long used, span;
+
+			get_geo(test, pool, i, &g);
+			span = g.pages_per_zspage * PAGE_SIZE;
+			used = (unsigned long)g.objs_per_zspage * g.size;
+			for (k = 1; k <= (1u << order); k++) {
+				unsigned long kspan = k * PAGE_SIZE;
+				unsigned long kused = kspan / g.size * g.size;
+
+				/* no candidate uses its chain better ... */
+				KUNIT_EXPECT_LE_MSG(test, kused * span, used * kspan,
+						    "order %u size %u: %u pages beat %u",
+						    order, g.size, k,
+						    g.pages_per_zspage);
+				/* ... and a tie goes to the shorter chain */
+				if (kused * span == used * kspan)
+					KUNIT_EXPECT_LE(test, g.pages_per_zspage, k);
+			}
+		}
+		zs_destroy_pool(pool);
+	}
+}
+
+/*
+ * Walk all sizes 1..PAGE_SIZE: each maps to a class whose slot holds it,
+ * whose geometry is the best one for the slot size the size rounds up to
+ * (so merging never changed a geometry), and which is the smallest class
+ * with that property.  Count the distinct geometries independently.
+ */
+static void geometry_every_size_maps_to_a_fitting_class(struct kunit *test)
+{
+	static const unsigned int seed_counts[] = { 0, 0, 69, 123, 191 };
+	unsigned int order;
+
+	for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+		struct zs_pool *pool = create_pool(test, order);
+		unsigned int max_pages = 1u << order;
+		unsigned int min = zs_pool_min_alloc_size(pool);
+		size_t huge = zs_huge_class_size(pool);
+		unsigned int size, step, distinct = 0;
+		unsigned int prev_pages = 0, prev_objs = 0;
+
+		for (size = 1; size <= PAGE_SIZE; size++) {
+			int id = zs_size_to_class_id(pool, size);
+			struct zs_class_geometry g;
+
+			KUNIT_ASSERT_GE(test, id, 0);
+			get_geo(test, pool, id, &g);
+			if (g.huge) {
+				KUNIT_EXPECT_GE(test, g.size, size);
+			} else {
+				KUNIT_EXPECT_GE(test, g.size, size + HDR);
+				KUNIT_EXPECT_LT(test, size, huge);
+			}
+			if (size >= huge)
+				KUNIT_EXPECT_TRUE(test, g.huge);
+			if (id > 0 && !g.huge) {
+				struct zs_class_geometry below;
+
+				get_geo(test, pool, id - 1, &below);
+				KUNIT_EXPECT_LT(test, below.size, size + HDR);
+			}
+		}
+
+		/* geometry of every step, computed here, runs = classes */
+		for (step = 0; min + step * STEP <= PAGE_SIZE; step++) {
+			unsigned int ssize = min + step * STEP;
+			unsigned int pages = ref_best_chain(ssize, max_pages);
+			unsigned int objs = pages * PAGE_SIZE / ssize;
+
+			if (pages != prev_pages || objs != prev_objs)
+				distinct++;
+			prev_pages = pages;
+			prev_objs = objs;
+		}
+		KUNIT_EXPECT_EQ(test, zs_pool_nr_classes(pool), distinct);
+		kunit_info(test,
+			   "order %u (%u pages): %u classes, min %u, huge from %zu (2022 seed: %u)\n",
+			   order, max_pages, zs_pool_nr_classes(pool), min,
+			   huge, seed_counts[order]);
+		zs_destroy_pool(pool);
+	}
+}
+
+static void geometry_merged_classes_share_geometry(struct kunit *test)
+{
+	unsigned int order;
+
+	for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+		struct zs_pool *pool = create_pool(test, order);
+		unsigned int min = zs_pool_min_alloc_size(pool);
+		unsigned int size;
+
+		/* every slot size served by a class has that class's geometry */
+		for (size = min; size <= PAGE_SIZE; size += STEP) {
+			int id = zs_size_to_class_id(pool, size - HDR);
+			struct zs_class_geometry g;
+			unsigned int pages;
+
+			if (size - HDR == 0)
+				continue;
+			get_geo(test, pool, id, &g);
+			if (g.huge)
+				continue;
+			pages = ref_best_chain(size, 1u << order);
+			KUNIT_EXPECT_EQ(test, g.pages_per_zspage, pages);
+			KUNIT_EXPECT_EQ(test, g.objs_per_zspage,
+					(unsigned int)(pages * PAGE_SIZE / size));
+		}
+		zs_destroy_pool(pool);
+	}
+}
+
+static void huge_class_size_is_the_boundary(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	size_t huge = zs_huge_class_size(pool);
+	struct zs_class_geometry g;
+
+	get_geo(test, pool, zs_size_to_class_id(pool, huge - 1), &g);
+	KUNIT_EXPECT_FALSE(test, g.huge);
+	get_geo(test, pool, zs_size_to_class_id(pool, huge), &g);
+	KUNIT_EXPECT_TRUE(test, g.huge);
+	KUNIT_EXPECT_EQ(test, g.size, (unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, zs_lookup_class_index(pool, huge - 1),
+			zs_lookup_class_index(pool, huge));
+	KUNIT_EXPECT_EQ(test, zs_lookup_class_index(pool, huge),
+			zs_lookup_class_index(pool, PAGE_SIZE));
+	zs_destroy_pool(pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* API contract                                                        */
+/* ------------------------------------------------------------------ */
+
+static void bad_input_gets_defined_answers(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	unsigned long h;
+
+	h = zs_malloc(pool, 0, GFP_KERNEL);
+	KUNIT_EXPECT_TRUE(test, IS_ERR_VALUE(h));
+	KUNIT_EXPECT_EQ(test, (long)h, (long)-EINVAL);
+	h = zs_malloc(pool, PAGE_SIZE + 1, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, (long)h, (long)-ENOSPC);
+	zs_free(pool, 0);
+	zs_free(pool, (unsigned long)ERR_PTR(-ENOMEM));
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	KUNIT_EXPECT_NULL(test, zs_create_pool_order("kunit-bad-order",
+						     ZS_MAX_ZSPAGE_ORDER + 1));
+	zs_destroy_pool(NULL);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * Destroying a pool that still holds objects warns and frees everything:
+ * its pages (no longer zsmalloc pages after) and its handles (else the
+ * handle cache's destruction would complain).
+ */
+static void destroy_with_live_objects_frees_everything(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 1, 100, 1000, 3000, PAGE_SIZE };
+	struct zs_pool *pool = create_pool(test, 2);
+	unsigned int i, j, n = 0;
+	struct page **pages;
+	struct zt_obj o;
+
+	pages = kunit_kcalloc(test, ARRAY_SIZE(sizes) * 40, sizeof(*pages),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (j = 0; j < 40; j++) {
+			struct zs_obj_location loc;
+
+			KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &o, sizes[i], j));
+			zs_obj_location(pool, o.handle, &loc);
+			pages[n++] = loc.page;
+		}
+	}
+	KUNIT_EXPECT_GT(test, zs_get_total_pages(pool), 0ul);
+	zs_destroy_pool(pool);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_FALSE(test, PageZsmalloc(pages[i]));
+}
+
+/*
+ * For every class of every order, store the smallest and the largest size
+ * it serves, enough objects to fill a zspage and start another, and check
+ * all of them; some of them straddle pages, and the last class is huge.
+ */
+static void round_trip_every_class_boundary(struct kunit *test)
+{
+	unsigned int order;
+
+	for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+		struct zs_pool *pool = create_pool(test, order);
+		unsigned int n = zs_pool_nr_classes(pool), i, j, straddled = 0;
+		unsigned int lo = 1;
+
+		for (i = 0; i < n; i++) {
+			struct zs_class_geometry g;
+			unsigned int hi, count, sizes[2];
+			struct zt_obj *objs;
+			int s;
+
+			get_geo(test, pool, i, &g);
+			hi = i == n - 1 ? PAGE_SIZE : g.size - HDR;
+			sizes[0] = lo;
+			sizes[1] = hi;
+			count = g.objs_per_zspage + 1;
+			objs = kcalloc(count, sizeof(*objs), GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, objs);
+			for (s = 0; s < 2; s++) {
+				for (j = 0; j < count; j++) {
+					struct zs_obj_location loc;
+
+					KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[j],
+									  sizes[s], i * 7 + j));
+					zs_obj_location(pool, objs[j].handle, &loc);
+					KUNIT_EXPECT_EQ(test, loc.class_id, i);
+					if (offset_in_page((unsigned long)loc.obj_idx * g.size) +
+					    g.size > PAGE_SIZE)
+						straddled++;
+				}
+				for (j = 0; j < count; j++) {
+					KUNIT_EXPECT_EQ_MSG(test, check_obj(pool, &objs[j]), -1,
+							    "order %u class %u size %u obj %u",
+							    order, i, sizes[s], j);
+					zs_free(pool, objs[j].handle);
+				}
+			}
+			kfree(objs);
+			lo = hi + 1;
+		}
+		/* order 0 chains are one page long: nothing straddles */
+		KUNIT_EXPECT_EQ(test, straddled > 0, order > 0);
+		KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+		zs_destroy_pool(pool);
+	}
+}
+
+/* Find an object of @size whose slot straddles two pages */
+static struct zt_obj *alloc_straddling(struct kunit *test, struct zs_pool *pool,
+				       unsigned int size, struct zt_obj *objs,
+				       unsigned int max)
+{
+	unsigned int j;
+
+	for (j = 0; j < max; j++) {
+		struct zs_class_geometry g;
+		struct zs_obj_location loc;
+
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[j], size, j));
+		zs_obj_location(pool, objs[j].handle, &loc);
+		get_geo(test, pool, loc.class_id, &g);
+		if (offset_in_page((unsigned long)loc.obj_idx * g.size) + g.size >
+		    PAGE_SIZE)
+			return &objs[j];
+	}
+	return NULL;
+}
+
+static void map_modes_have_their_semantics(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	struct zt_obj objs[16] = { }, *o;	/* zeroed: free of 0 is a no-op */
+	struct zs_class_geometry g;
+	unsigned int i, size = chain_class_size(test, pool, 2, &g);
+	u8 *p;
+
+	o = alloc_straddling(test, pool, size, objs, ARRAY_SIZE(objs));
+	KUNIT_ASSERT_NOT_NULL(test, o);
+
+	/* RO: what is written through the mapping is not stored */
+	p = zs_map_object(pool, o->handle, ZS_MM_RO);
+	memset(p, 0xa5, o->size);
+	zs_unmap_object(pool, o->handle);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, o), -1);
+
+	/* RW: a partial write keeps the rest of the object */
+	p = zs_map_object(pool, o->handle, ZS_MM_RW);
+	KUNIT_EXPECT_EQ(test, p[10], pattern_byte(o->seed, 10));
+	p[10] ^= 0xff;
+	zs_unmap_object(pool, o->handle);
+	p = zs_map_object(pool, o->handle, ZS_MM_RO);
+	KUNIT_EXPECT_EQ(test, p[10], (u8)~pattern_byte(o->seed, 10));
+	KUNIT_EXPECT_EQ(test, p[o->size - 1], pattern_byte(o->seed, o->size - 1));
+	zs_unmap_object(pool, o->handle);
+
+	/* WO: a full write is stored */
+	o->seed = 4242;
+	fill_obj(pool, o);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, o), -1);
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		zs_free(pool, objs[i].handle);
+	zs_destroy_pool(pool);
+}
+
+static void pages_are_accounted_exactly(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	unsigned int size = 700, n = 100, i;
+	struct zs_class_geometry g;
+	struct zt_obj *objs;
+	int id = zs_size_to_class_id(pool, size);
+	unsigned long zspages;
+
+	get_geo(test, pool, id, &g);
+	objs = kcalloc(n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[i], size, i));
+
+	zspages = DIV_ROUND_UP(n, g.objs_per_zspage);
+	KUNIT_EXPECT_EQ(test, zs_class_zspages(pool, id), zspages);
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, id), (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool),
+			zspages * g.pages_per_zspage);
+
+	for (i = 0; i < n; i++)
+		zs_free(pool, objs[i].handle);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	KUNIT_EXPECT_EQ(test, zs_class_zspages(pool, id), 0ul);
+	kfree(objs);
+	zs_destroy_pool(pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* Compaction and shrinker                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Fill @nr_zspages zspages of the class of @size, free every other
+ * object, and return how many objects are left in @objs (compacted).
+ */
+static unsigned int fragment_class(struct kunit *test, struct zs_pool *pool,
+				   unsigned int size, unsigned int nr_zspages,
+				   struct zt_obj **objsp, struct zs_class_geometry *g)
+{
+	unsigned int n, i, kept = 0;
+	struct zt_obj *objs;
+
+	get_geo(test, pool, zs_size_to_class_id(pool, size), g);
+	n = nr_zspages * g->objs_per_zspage;
+	objs = kcalloc(n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[i], size, i));
+	for (i = 0; i < n; i++) {
+		if (i % 2)
+			zs_free(pool, objs[i].handle);
+		else
+			objs[kept++] = objs[i];
+	}
+	*objsp = objs;
+	return kept;
+}
+
+static void compaction_frees_what_geometry_predicts(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	struct zs_pool_stats stats = { };
+	unsigned int nr_zspages = 8, kept, i;
+	unsigned long before, after, freed, want;
+	struct zs_class_geometry g;
+	struct zt_obj *objs;
+	unsigned int size;
+	int id;
+
+	size = chain_class_size(test, pool, 3, &g);
+	kept = fragment_class(test, pool, size, nr_zspages, &objs, &g);
+	id = zs_size_to_class_id(pool, size);
+	before = zs_get_total_pages(pool);
+	KUNIT_EXPECT_EQ(test, before,
+			(unsigned long)nr_zspages * g.pages_per_zspage);
+
+	want = (nr_zspages - DIV_ROUND_UP(kept, g.objs_per_zspage)) *
+	       g.pages_per_zspage;
+	freed = zs_compact(pool);
+	zs_pool_flush_free(pool);
+	after = zs_get_total_pages(pool);
+
+	KUNIT_EXPECT_EQ(test, freed, want);
+	KUNIT_EXPECT_EQ(test, after, before - want);
+	KUNIT_EXPECT_EQ(test, zs_class_zspages(pool, id),
+			(unsigned long)DIV_ROUND_UP(kept, g.objs_per_zspage));
+	zs_pool_stats(pool, &stats);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&stats.pages_compacted),
+			(long)want);
+	for (i = 0; i < kept; i++)
+		KUNIT_EXPECT_EQ_MSG(test, check_obj(pool, &objs[i]), -1,
+				    "object %u after compaction", i);
+	/* nothing left to gain */
+	KUNIT_EXPECT_EQ(test, zs_compact(pool), 0ul);
+
+	for (i = 0; i < kept; i++)
+		zs_free(pool, objs[i].handle);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	kfree(objs);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * Two zspages of one class: the first keeps one object (objs[0]), the
+ * second two (objs[1], objs[2]).  Compaction drains the first, unless
+ * its object is mapped.
+ */
+static void one_and_two(struct kunit *test, struct zs_pool *pool,
+			struct zt_obj *kept, struct zs_class_geometry *g)
+{
+	unsigned int i, n, per;
+	struct zt_obj *objs;
+
+	get_geo(test, pool, zs_size_to_class_id(pool, 200), g);
+	per = g->objs_per_zspage;
+	n = 2 * per;
+	objs = kcalloc(n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[i], 200, i));
+	kept[0] = objs[0];
+	kept[1] = objs[per];
+	kept[2] = objs[per + 1];
+	for (i = 0; i < n; i++)
+		if (i != 0 && i != per && i != per + 1)
+			zs_free(pool, objs[i].handle);
+	kfree(objs);
+	KUNIT_ASSERT_EQ(test, zs_get_total_pages(pool),
+			2ul * g->pages_per_zspage);
+}
+
+static void compaction_leaves_mapped_objects_in_place(struct kunit *test)
+{
+	struct zs_obj_location before, after;
+	struct zs_class_geometry g;
+	struct zt_obj kept[3];
+	struct zs_pool *pool;
+	struct pin pin;
+	int pinned, i;
+
+	for (pinned = 0; pinned <= 1; pinned++) {
+		pool = create_pool(test, 0);
+		one_and_two(test, pool, kept, &g);
+		zs_obj_location(pool, kept[0].handle, &before);
+		if (pinned)
+			pin_object(test, &pin, pool, kept[0].handle);
+		KUNIT_EXPECT_EQ(test, zs_compact(pool),
+				(unsigned long)g.pages_per_zspage);
+		if (pinned)
+			unpin_object(&pin);
+		zs_obj_location(pool, kept[0].handle, &after);
+		if (pinned)
+			KUNIT_EXPECT_PTR_EQ(test, before.page, after.page);
+		else
+			KUNIT_EXPECT_PTR_NE(test, before.page, after.page);
+		for (i = 0; i < 3; i++) {
+			KUNIT_EXPECT_EQ(test, check_obj(pool, &kept[i]), -1);
+			zs_free(pool, kept[i].handle);
+		}
+		zs_destroy_pool(pool);
+	}
+}
+
+static void shrinker_count_matches_what_scan_frees(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	struct shrinker *s = zs_pool_shrinker(pool);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 128 };
+	struct zs_class_geometry g;
+	unsigned long count, scanned;
+	struct zt_obj *objs;
+	unsigned int kept, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_EQ(test, s->count_objects(s, &sc), 0ul);
+	kept = fragment_class(test, pool, 1500, 6, &objs, &g);
+	count = s->count_objects(s, &sc);
+	KUNIT_EXPECT_GT(test, count, 0ul);
+	scanned = s->scan_objects(s, &sc);
+	KUNIT_EXPECT_EQ(test, scanned, count);
+	KUNIT_EXPECT_EQ(test, s->count_objects(s, &sc), 0ul);
+	KUNIT_EXPECT_EQ(test, s->scan_objects(s, &sc), SHRINK_STOP);
+	for (i = 0; i < kept; i++) {
+		KUNIT_EXPECT_EQ(test, check_obj(pool, &objs[i]), -1);
+		zs_free(pool, objs[i].handle);
+	}
+	kfree(objs);
+	zs_destroy_pool(pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* Page migration                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Migrate @src the way the VM does: isolate, lock both, migrate, release */
+static int migrate_one_page(struct page *src)
+{
+	const struct movable_operations *mops;
+	struct page *dst;
+	int rc = -EBUSY;
+
+	dst = alloc_page(GFP_KERNEL | __GFP_HIGHMEM | __GFP_MOVABLE);
+	if (!dst)
+		return -ENOMEM;
+	get_page(src);
+	lock_page(src);
+	if (!PageMovable(src)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	mops = page_movable_ops(src);
+	if (mops->isolate_page(src, 0)) {
+		lock_page(dst);
+		rc = mops->migrate_page(dst, src, MIGRATE_SYNC);
+		unlock_page(dst);
+		if (rc)
+			mops->putback_page(src);
+	}
+out:
+	unlock_page(src);
+	put_page(dst);
+	put_page(src);
+	return rc;
+}
+
+static void migration_moves_every_kind_of_page(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	struct zs_class_geometry g;
+	struct zt_obj *objs, huge;
+	unsigned int n, i, pidx;
+	struct zs_obj_location loc;
+	unsigned long pages;
+
+	unsigned int size = chain_class_size(test, pool, 3, &g);
+	unsigned int which[3] = { 0, 1, g.pages_per_zspage - 1 }, w;
+	struct pin pin;
+
+	/* one full chain of 3+ pages: migrate its first, a middle, its last */
+	n = g.objs_per_zspage;
+	objs = kcalloc(n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[i], size, i));
+	pages = zs_get_total_pages(pool);
+
+	for (w = 0; w < ARRAY_SIZE(which); w++) {
+		struct page *old = NULL;
+
+		pidx = which[w];
+		for (i = 0; i < n && !old; i++) {
+			zs_obj_location(pool, objs[i].handle, &loc);
+			if (loc.page_idx == pidx)
+				old = loc.page;
+		}
+		KUNIT_ASSERT_NOT_NULL(test, old);
+		KUNIT_EXPECT_EQ_MSG(test, migrate_one_page(old), MIGRATEPAGE_SUCCESS,
+				    "page %u of the chain", pidx);
+		for (i = 0; i < n; i++) {
+			zs_obj_location(pool, objs[i].handle, &loc);
+			KUNIT_EXPECT_PTR_NE(test, loc.page, old);
+			KUNIT_EXPECT_EQ(test, check_obj(pool, &objs[i]), -1);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), pages);
+
+	/* a huge object's page */
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &huge, PAGE_SIZE, 99));
+	zs_obj_location(pool, huge.handle, &loc);
+	KUNIT_EXPECT_EQ(test, migrate_one_page(loc.page), MIGRATEPAGE_SUCCESS);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, &huge), -1);
+
+	/* a mapped object pins its pages */
+	zs_obj_location(pool, objs[0].handle, &loc);
+	pin_object(test, &pin, pool, objs[0].handle);
+	KUNIT_EXPECT_EQ(test, migrate_one_page(loc.page), -EAGAIN);
+	unpin_object(&pin);
+	KUNIT_EXPECT_EQ(test, migrate_one_page(loc.page), MIGRATEPAGE_SUCCESS);
+
+	zs_free(pool, huge.handle);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, check_obj(pool, &objs[i]), -1);
+		zs_free(pool, objs[i].handle);
+	}
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	kfree(objs);
+	zs_destroy_pool(pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* Concurrency                                                         */
+/* ------------------------------------------------------------------ */
+
+#define STRESS_SLOTS	192
+#define STRESS_ROUNDS	3000
+
+struct stress_ctx {
+	struct zs_pool *pool;
+	atomic_t errors;
+	atomic_t running;
+	atomic_long_t ops;
+	struct completion done;
+};
+
+static int stress_worker(void *data)
+{
+	struct stress_ctx *ctx = data;
+	struct zt_obj *objs = kcalloc(STRESS_SLOTS, sizeof(*objs), GFP_KERNEL);
+	unsigned int r, i;
+
+	if (!objs) {
+		atomic_inc(&ctx->errors);
+		goto out;
+	}
+	for (r = 0; r < STRESS_ROUNDS; r++) {
+		struct zt_obj *o = &objs[get_random_u32_below(STRESS_SLOTS)];
+
+		if (o->handle) {
+			if (check_obj(ctx->pool, o) != -1)
+				atomic_inc(&ctx->errors);
+			zs_free(ctx->pool, o->handle);
+			o->handle = 0;
+		} else if (!alloc_obj(ctx->pool, o,
+				      1 + get_random_u32_below(PAGE_SIZE),
+				      get_random_u32())) {
+			o->handle = 0;
+			atomic_inc(&ctx->errors);
+		}
+		atomic_long_inc(&ctx->ops);
+		if (!(r % 64))
+			cond_resched();
+	}
+	for (i = 0; i < STRESS_SLOTS; i++) {
+		if (!objs[i].handle)
+			continue;
+		if (check_obj(ctx->pool, &objs[i]) != -1)
+			atomic_inc(&ctx->errors);
+		zs_free(ctx->pool, objs[i].handle);
+	}
+	kfree(objs);
+out:
+	if (atomic_dec_and_test(&ctx->running))
+		complete(&ctx->done);
+	return 0;
+}
+
+/* Compacts the pool until all workers are done */
+static int stress_compactor(void *data)
+{
+	struct stress_ctx *ctx = data;
+
+	while (atomic_read(&ctx->running) > 1) {
+		zs_compact(ctx->pool);
+		usleep_range(100, 200);
+	}
+	if (atomic_dec_and_test(&ctx->running))
+		complete(&ctx->done);
+	return 0;
+}
+
+static void stress_all_cpus_with_compaction(struct kunit *test)
+{
+	struct stress_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	unsigned int cpu, started = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->pool = create_pool(test, 3);
+	init_completion(&ctx->done);
+	atomic_set(&ctx->running, num_online_cpus() + 1);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create_on_cpu(stress_worker, ctx,
+							      cpu, "zs-stress/%u");
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		wake_up_process(t);
+		started++;
+	}
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(stress_compactor, ctx,
+						    "zs-compactor")));
+	wait_for_completion(&ctx->done);
+
+	kunit_info(test, "%u CPUs, %ld operations\n", started,
+		   atomic_long_read(&ctx->ops));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->errors), 0);
+	zs_pool_flush_free(ctx->pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(ctx->pool), 0ul);
+	zs_destroy_pool(ctx->pool);
+}
+
+static struct kunit_case zsmalloc_test_cases[] = {
+	KUNIT_CASE(geometry_classes_are_aligned_ascending_steps),
+	KUNIT_CASE(geometry_objects_fit_their_chain),
+	KUNIT_CASE(geometry_chain_has_least_waste),
+	KUNIT_CASE(geometry_every_size_maps_to_a_fitting_class),
+	KUNIT_CASE(geometry_merged_classes_share_geometry),
+	KUNIT_CASE(huge_class_size_is_the_boundary),
+	KUNIT_CASE(bad_input_gets_defined_answers),
+	KUNIT_CASE(destroy_with_live_objects_frees_everything),
+	KUNIT_CASE(round_trip_every_class_boundary),
+	KUNIT_CASE(map_modes_have_their_semantics),
+	KUNIT_CASE(pages_are_accounted_exactly),
+	KUNIT_CASE(compaction_frees_what_geometry_predicts),
+	KUNIT_CASE(compaction_leaves_mapped_objects_in_place),
+	KUNIT_CASE(shrinker_count_matches_what_scan_frees),
+	KUNIT_CASE(migration_moves_every_kind_of_page),
+	KUNIT_CASE_SLOW(stress_all_cpus_with_compaction),
+	{}
+};
+
+static struct kunit_suite zsmalloc_test_suite = {
+	.name = "zsmalloc",
+	.test_cases = zsmalloc_test_cases,
+};
+
+kunit_test_suite(zsmalloc_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for zsmalloc");
+MODULE_LICENSE("GPL");
