@@ -954,7 +954,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(huge_class_size_is_the_boundary),
 	KUNIT_CASE(bad_input_gets_defined_answers),
 	KUNIT_CASE(destroy_with_live_objects_frees_everything),
-	KUNIT_CASE(round_trip_every_class_boundary),
+	KUNIT_CASE_SLOW(round_trip_every_class_boundary),
 	KUNIT_CASE(map_modes_have_their_semantics),
 	KUNIT_CASE(pages_are_accounted_exactly),
 	KUNIT_CASE(compaction_frees_what_geometry_predicts),
