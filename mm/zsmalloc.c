@@ -105,7 +105,7 @@
 /* ------------------------------------------------------------------ */
 
 #define ZS_HANDLE_SIZE		sizeof(unsigned long)
-#define ZS_SLOT_USED		1UL	/* header of a slot holding an object */
+#define ZS_SLOT_USED		BIT(0)	/* header of a slot holding an object */
 #define ZS_NO_SLOT		U16_MAX	/* end of a zspage's free list */
 #define ZS_MIN_ALLOC_FLOOR	32	/* never smaller: header + payload */
 #define ZS_STEP_BITS		8
@@ -1578,30 +1578,7 @@ EXPORT_SYMBOL_IF_KUNIT(zs_pool_flush_free);
 /* ------------------------------------------------------------------ */
 
 #ifdef CONFIG_ZPOOL
-static void *zs_zpool_create(const char *name, gfp_t gfp)
-{
-	return zs_create_pool(name);
-}
-
-static void zs_zpool_destroy(void *pool)
-{
-	zs_destroy_pool(pool);
-}
-
-static int zs_zpool_malloc(void *pool, size_t size, gfp_t gfp,
-			   unsigned long *handle)
-{
-	*handle = zs_malloc(pool, size, gfp);
-	if (IS_ERR_VALUE(*handle))
-		return PTR_ERR((void *)*handle);
-	return 0;
-}
-
-static void zs_zpool_free(void *pool, unsigned long handle)
-{
-	zs_free(pool, handle);
-}
-
+/* zswap reaches zsmalloc through these; the gfp of the pool is unused. */
 static void *zs_zpool_map(void *pool, unsigned long handle,
 			  enum zpool_mapmode mm)
 {
@@ -1619,24 +1596,62 @@ static void zs_zpool_unmap(void *pool, unsigned long handle)
 	zs_unmap_object(pool, handle);
 }
 
+static int zs_zpool_malloc(void *pool, size_t size, gfp_t gfp,
+			   unsigned long *handle)
+{
+	unsigned long h = zs_malloc(pool, size, gfp);
+
+	*handle = h;
+	return IS_ERR_VALUE(h) ? (int)h : 0;
+}
+
+static void zs_zpool_free(void *pool, unsigned long handle)
+{
+	zs_free(pool, handle);
+}
+
 static u64 zs_zpool_total_pages(void *pool)
 {
 	return zs_get_total_pages(pool);
 }
 
+static void *zs_zpool_create(const char *name, gfp_t gfp)
+{
+	return zs_create_pool(name);
+}
+
+static void zs_zpool_destroy(void *pool)
+{
+	zs_destroy_pool(pool);
+}
+
 static struct zpool_driver zs_zpool_driver = {
-	.type =			  "zsmalloc",
-	.owner =		  THIS_MODULE,
-	.create =		  zs_zpool_create,
-	.destroy =		  zs_zpool_destroy,
-	.malloc_support_movable = true,
-	.malloc =		  zs_zpool_malloc,
-	.free =			  zs_zpool_free,
-	.map =			  zs_zpool_map,
-	.unmap =		  zs_zpool_unmap,
-	.total_pages =		  zs_zpool_total_pages,
+	.type = "zsmalloc",
+	.owner = THIS_MODULE,
+	.map = zs_zpool_map,
+	.unmap = zs_zpool_unmap,
+	.sleep_mapped = false,		/* preemption is off while mapped */
+	.malloc = zs_zpool_malloc,
+	.malloc_support_movable = true,	/* every zspage page migrates */
+	.free = zs_zpool_free,
+	.total_pages = zs_zpool_total_pages,
+	.create = zs_zpool_create,
+	.destroy = zs_zpool_destroy,
 };
 MODULE_ALIAS("zpool-zsmalloc");
+
+static void zs_zpool_register(void)
+{
+	zpool_register_driver(&zs_zpool_driver);
+}
+
+static void zs_zpool_unregister(void)
+{
+	zpool_unregister_driver(&zs_zpool_driver);
+}
+#else
+static void zs_zpool_register(void) { }
+static void zs_zpool_unregister(void) { }
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -1670,26 +1685,21 @@ static int __init zs_init(void)
 
 	ret = cpuhp_setup_state(CPUHP_MM_ZS_PREPARE, "mm/zsmalloc:prepare",
 				zs_cpu_prepare, zs_cpu_dead);
-	if (ret)
-		return ret;
-#ifdef CONFIG_ZPOOL
-	zpool_register_driver(&zs_zpool_driver);
-#endif
-	zs_stat_init();
-	return 0;
+	if (!ret) {
+		zs_stat_init();
+		zs_zpool_register();
+	}
+	return ret;
 }
+module_init(zs_init);
 
 static void __exit zs_exit(void)
 {
-#ifdef CONFIG_ZPOOL
-	zpool_unregister_driver(&zs_zpool_driver);
-#endif
-	cpuhp_remove_state(CPUHP_MM_ZS_PREPARE);
+	zs_zpool_unregister();
 	zs_stat_exit();
+	cpuhp_remove_state(CPUHP_MM_ZS_PREPARE);
 }
-
-module_init(zs_init);
 module_exit(zs_exit);
 
-MODULE_LICENSE("Dual BSD/GPL");
+MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("zsmalloc: allocator for compressed pages");
