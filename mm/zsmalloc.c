@@ -110,7 +110,6 @@
 #define ZS_MIN_ALLOC_FLOOR	32	/* never smaller: header + payload */
 #define ZS_STEP_BITS		8
 #define ZS_SIZE_STEP		(PAGE_SIZE >> ZS_STEP_BITS)
-#define ZS_MAX_PAGES		(1U << ZS_MAX_ZSPAGE_ORDER)
 
 #ifdef MAX_POSSIBLE_PHYSMEM_BITS
 #define ZS_PFN_BITS		(MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
