@@ -9,10 +9,11 @@
 #   make clean    remove the cache (builds, trees, logs)
 #
 # Variables: KUNIT_FILTER='zsmalloc.*'  SUITES='kunit selftest'
-#            SELFTESTS='zsmalloc zram test_zswap'  KSFT_TEST=zsmalloc:<test>
+#            SELFTESTS='zsmalloc zram test_zswap'  KSFT_TEST=zsmalloc:<program>
+#            ZSMALLOC_TESTS=<case>,<case>  KSFT_TIMEOUT=<s>
 #            MIB=<workload MiB for run>  VARIANT=ours|stock (run only)
 
-export KUNIT_FILTER SUITES SELFTESTS KSFT_TEST MIB VARIANT
+export KUNIT_FILTER SUITES SELFTESTS KSFT_TEST ZSMALLOC_TESTS KSFT_TIMEOUT MIB VARIANT
 
 .PHONY: run test check patches clean deps
 run:

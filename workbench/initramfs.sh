@@ -7,6 +7,7 @@
 # Contents, both kinds:
 #   /bin/busybox (+ applet links), /bin/bash (+ its libraries, for the zram
 #   selftests), /sbin/mke2fs from e2fsprogs as mkfs.ext4 (zram01.sh),
+#   coreutils' /usr/bin/timeout (the kselftest runner needs --foreground),
 #   /init, /wb/lib.sh, /wb/job-*.sh           (workbench/guest/)
 #   /wb/bin/wb-pressure                       (static, workbench/guest/)
 # "test" adds:
@@ -61,6 +62,9 @@ rm -f "$root/sbin/mke2fs"
 copy_elf "$(command -v mke2fs || echo /sbin/mke2fs)" /sbin/mke2fs
 for t in ext2 ext3 ext4; do ln -sf mke2fs "$root/sbin/mkfs.$t"; done
 [[ -f /etc/mke2fs.conf ]] && cp /etc/mke2fs.conf "$root/etc/"
+# The kselftest runner calls "timeout --foreground", which busybox lacks.
+rm -f "$root/usr/bin/timeout"
+copy_elf /usr/bin/timeout /usr/bin/timeout
 ln -s /proc/mounts "$root/etc/mtab"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"

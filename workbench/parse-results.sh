@@ -13,6 +13,8 @@
 #         cases appear nested ("# ok 1 ..."): those are counted, plus one
 #         failure if the program itself is "not ok" without a failed case.
 #         "ok ... # SKIP" is skipped; "1..0 # SKIP" alone counts one skip.
+#       A failure listed in workbench/known-failures (suite:test) is
+#       counted as skipped and printed as a known failure.
 #       A suite that exits non-zero with no failed case counts one failure;
 #       one that never reaches WB-SUITE-END (VM died) counts one failure.
 #
@@ -29,7 +31,7 @@ record() { # name passed failed skipped
 
 case ${1:-} in
 kunit)
-	log=$2 src=$3
+	log=$(realpath "$2") src=$3
 	set +e
 	out=$(PYTHONDONTWRITEBYTECODE=1 python3 "$src/tools/testing/kunit/kunit.py" parse "$log" 2>&1)
 	set -e
@@ -43,26 +45,36 @@ kunit)
 	fi
 	n() { grep -oE "$1: [0-9]+" <<<"$line" | grep -oE '[0-9]+' || echo 0; }
 	p=$(n passed) f=$(n failed) c=$(n crashed) s=$(n skipped) e=$(n errors)
-	[[ $(n Ran | head -1) -gt 0 || $e -gt 0 ]] || { echo "  kunit: no test cases ran"; e=1; }
+	[[ $((p + f + c + s + e)) -gt 0 ]] || { echo "  kunit: no test cases ran"; e=1; }
 	record kunit "$p" $((f + c + e)) "$s"
 	;;
 selftest)
 	log=$2
-	tr -d '\r' <"$log" | awk '
+	known=$(grep -v '^#' "$WB_DIR/known-failures" 2>/dev/null | awk 'NF { printf "%s|", $1 }' || true)
+	tr -d '\r' <"$log" | awk -v known="$known" '
+	BEGIN { n = split(known, k, "|"); for (i = 1; i <= n; i++) if (k[i] != "") K[k[i]] = 1 }
+	function tname(l,    t) { t = l; sub(/^(not )?ok [0-9]+ */, "", t); sub(/ *#.*$/, "", t); return t }
+	# bad(line, name, nested): a failure, unless listed in known-failures
+	function bad(l, name, nested) {
+		if ((suite ":" name) in K) {
+			notes = notes "\n    known failure, counted as skipped: " l
+			if (nested) nested_s++; else skip++
+		} else {
+			failed = failed "\n    " l
+			if (nested) nested_f++; else fail++
+		}
+	}
 	function finish(name, rc,    p, f, s) {
 		p = pass; f = fail; s = skip
-		if (name == "zram") {
-			if (zres == 0) { f++; failed = failed "\n    (no zram0N result line)" }
-		} else {
-			if (pass + fail + skip == 0 && plan_skip) s++
-		}
+		if (name == "zram" && zres == 0) { f++; failed = failed "\n    (no zram0N result line)" }
+		if (name != "zram" && pass + fail + skip == 0 && plan_skip) s++
 		if (rc == 4 && p + f + s == 0) s++
-		else if (rc != 0 && f == 0) { f++; failed = failed "\n    (exit code " rc ")" }
+		else if (rc != 0 && f == 0 && !xfailed) { f++; failed = failed "\n    (exit code " rc ")" }
 		if (rc == -1) failed = failed "\n    (suite did not finish: VM died or timed out)"
-		printf "%s %d %d %d%s\n", name, p, f, s, failed
+		printf "%s %d %d %d%s%s\n", name, p, f, s, failed, notes
 	}
 	/^WB-SUITE-BEGIN / { suite = $2; pass = fail = skip = 0; nested_p = nested_f = nested_s = 0
-		zres = 0; zfail = 0; plan_skip = 0; failed = ""; open = 1; next }
+		zres = 0; zfail = 0; plan_skip = 0; xfailed = 0; failed = notes = ""; open = 1; next }
 	/^WB-SUITE-END / { finish(suite, substr($3, 4) + 0); open = 0; next }
 	!open { next }
 	suite == "zram" {
@@ -70,7 +82,7 @@ selftest)
 		if (match($0, /^zram0[0-9]+ : \[(PASS|FAIL)\]/)) {
 			zres++
 			if ($0 ~ /\[PASS\]/ && !zfail) pass++
-			else { fail++; failed = failed "\n    " $1 }
+			else { s0 = skip; bad($0, $1, 0); if (skip > s0) xfailed = 1 }
 			zfail = 0
 		}
 		next
@@ -83,14 +95,16 @@ selftest)
 		isskip = (line ~ /# *[Ss][Kk][Ii][Pp]/)
 		isfail = (line ~ /^not ok/) && !isskip
 		if (depth > 0) {
-			if (isskip) nested_s++; else if (isfail) { nested_f++; failed = failed "\n    " line } else nested_p++
+			if (isskip) nested_s++
+			else if (isfail) { s0 = nested_s; bad(line, tname(line), 1); if (nested_s > s0) xfailed = 1 }
+			else nested_p++
 			next
 		}
 		if (nested_p + nested_f + nested_s > 0) {
 			pass += nested_p; fail += nested_f; skip += nested_s
-			if (isfail && nested_f == 0) { fail++; failed = failed "\n    " line }
+			if (isfail && nested_f == 0 && !xfailed) { fail++; failed = failed "\n    " line }
 		} else if (isskip) skip++
-		else if (isfail) { fail++; failed = failed "\n    " line }
+		else if (isfail) { s0 = skip; bad(line, tname(line), 0); if (skip > s0) xfailed = 1 }
 		else pass++
 		nested_p = nested_f = nested_s = 0
 	}
@@ -98,6 +112,7 @@ selftest)
 	' >"$log.counts"
 	status=0
 	while IFS= read -r l; do
+		if [[ $l == "    known failure"* ]]; then echo "  ${l#    }"; continue; fi
 		if [[ $l == "    "* ]]; then echo "  failed:$l"; continue; fi
 		read -r name p f s <<<"$l"
 		record "$name" "$p" "$f" "$s" || status=1

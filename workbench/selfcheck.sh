@@ -14,6 +14,7 @@
 #  8 the splat scanner flags the splat samples in workbench/testdata/
 #  9 the splat scanner passes a clean boot log
 # 10 the results parser counts a sample results log as expected
+# 11 the KUnit parser (kunit.py parse) counts a real KUnit boot log
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -127,6 +128,12 @@ t_parse() {
 	diff -u "$WB_DIR/testdata/results-sample.expected" <(grep -v '^  ' "$tmp/p.out")
 }
 
+t_kunit_parse() {
+	WB_COUNTS= "$WB_DIR/parse-results.sh" kunit "$WB_DIR/testdata/clean-boot-kunit-debug.log" "$WB_BASE" >"$tmp/k.out" || true
+	cat "$tmp/k.out"
+	grep -qx 'kunit: 2 passed, 0 failed, 0 skipped' "$tmp/k.out"
+}
+
 check "assembly lands our files and applies series/" t_assembly
 check "re-assembly rewrites only the changed file" t_incremental
 check "a file dropped from the repo is restored from base" t_restore
@@ -137,6 +144,7 @@ check "a dropped config option is reported by name" t_config_dropped
 check "splat scanner flags the splat samples" t_splats_found
 check "splat scanner passes a clean boot log" t_splats_clean
 check "results parser counts the sample log" t_parse
+check "KUnit parser counts a real KUnit boot log" t_kunit_parse
 
 echo "workbench checks: $pass passed, $fail failed"
 [[ -z ${WB_COUNTS:-} ]] || echo "workbench $pass $fail 0" >>"$WB_COUNTS"

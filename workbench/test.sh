@@ -6,16 +6,20 @@
 #   2. if mm/zsmalloc.c is in the repo: debug kernel (KASAN, lockdep,
 #      DEBUG_VM, kmemleak), then
 #      - boot 1: KUnit (built in, runs at boot), parsed with kunit.py
-#      - boot 2: kselftests (tools/testing/selftests/zsmalloc), the kernel's
-#        zram selftests, cgroup test_zswap
+#      - boot 2 (selftest): kselftests (tools/testing/selftests/zsmalloc)
+#        and the kernel's zram selftests
+#      - boot 3 (zswap): cgroup test_zswap
 #      every console log splat-scanned (a splat is a failed test).
 #
 # Make variables / environment:
 #   KUNIT_FILTER  kunit.filter_glob, e.g. 'zsmalloc.*' or 'zsmalloc.zs_free*'
-#   SUITES        boots to run: "kunit selftest" (default)
-#   SELFTESTS     selftest suites: "zsmalloc zram test_zswap" (default)
-#   KSFT_TEST     one kselftest, e.g. zsmalloc:zsmalloc_basic (run_kselftest.sh -t)
-#   WB_VM_TIMEOUT per-boot limit in seconds (default 1200)
+#   SUITES        boots to run: "kunit selftest zswap" (default)
+#   SELFTESTS     suites of the selftest boot: "zsmalloc zram" (default)
+#   KSFT_TEST     one kselftest program, e.g. zsmalloc:zsmalloc_test (run_kselftest.sh -t)
+#   ZSMALLOC_TESTS  comma-separated zsmalloc_test cases (the program reads it)
+#   KSFT_TIMEOUT  per-program timeout, overriding the suite's settings file
+#   WB_VM_TIMEOUT per-boot limit in seconds (default: 900 for the KUnit
+#                 boot, 2400 for selftest, 1800 for zswap)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -69,7 +73,6 @@ if ! initrd=$("$WB_DIR/initramfs.sh" test ours debug); then
 fi
 src=$(wb_src ours)
 kernel=$(wb_build ours debug)/arch/x86/boot/bzImage
-export WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1200}
 status=0
 
 # splat_check NAME LOG: a boot's console log must be clean.
@@ -82,14 +85,15 @@ splat_check() {
 	fi
 }
 
-for s in ${SUITES:-kunit selftest}; do
+for s in ${SUITES:-kunit selftest zswap}; do
 	case $s in
 	kunit)
 		echo
 		echo "== KUnit (debug kernel, boot 1)"
 		args=()
 		[[ -z ${KUNIT_FILTER:-} ]] || args+=("kunit.filter_glob=$KUNIT_FILTER")
-		if WB_VM_MEM=${WB_VM_MEM:-1G} "$WB_DIR/vm.sh" "$kernel" "$initrd" kunit kunit "${args[@]}"; then
+		if WB_VM_MEM=${WB_VM_MEM:-1G} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-900} \
+			"$WB_DIR/vm.sh" "$kernel" "$initrd" kunit kunit "${args[@]}"; then
 			:
 		else
 			echo "kunit-boot 0 1 0" >>"$WB_COUNTS"
@@ -97,22 +101,34 @@ for s in ${SUITES:-kunit selftest}; do
 		"$WB_DIR/parse-results.sh" kunit "$WB_LOGS/kunit-console.log" "$src" || true
 		splat_check kunit-boot "$WB_LOGS/kunit-console.log"
 		;;
-	selftest)
+	selftest | zswap)
+		# Boot 2: our kselftests and the zram selftests. Boot 3: test_zswap,
+		# on its own because it fills the VM's memory and is by far the
+		# slowest under TCG + KASAN.
+		if [[ $s == selftest ]]; then
+			sel=${SELFTESTS:-zsmalloc zram}
+			t=${WB_VM_TIMEOUT:-2400}
+		else
+			sel=test_zswap
+			t=${WB_VM_TIMEOUT:-1800}
+		fi
 		echo
-		echo "== selftests (debug kernel, boot 2): ${SELFTESTS:-zsmalloc zram test_zswap}"
-		args=(kunit.enable=0 "wb.ksft_timeout=${KSFT_TIMEOUT:-900}")
-		args+=("wb.suites=$(tr ' ' , <<<"${SELFTESTS:-zsmalloc zram test_zswap}")")
+		echo "== $sel (debug kernel, boot '$s')"
+		args=(kunit.enable=0 "wb.suites=$(tr ' ' , <<<"$sel")" "wb.zswap_timeout=$((t - 300))")
+		[[ -z ${KSFT_TIMEOUT:-} ]] || args+=("wb.ksft_timeout=$KSFT_TIMEOUT")
 		[[ -z ${KSFT_TEST:-} ]] || args+=("wb.ksft_test=$KSFT_TEST")
-		if WB_VM_MEM=${WB_VM_MEM:-1G} "$WB_DIR/vm.sh" "$kernel" "$initrd" selftest selftest "${args[@]}"; then
+		[[ -z ${ZSMALLOC_TESTS:-} ]] || args+=("wb.zsmalloc_tests=$ZSMALLOC_TESTS")
+		if WB_VM_MEM=${WB_VM_MEM:-1G} WB_VM_TIMEOUT=$t \
+			"$WB_DIR/vm.sh" "$kernel" "$initrd" selftest "$s" "${args[@]}"; then
 			:
 		else
-			echo "selftest-boot 0 1 0" >>"$WB_COUNTS"
+			echo "$s-boot 0 1 0" >>"$WB_COUNTS"
 		fi
-		"$WB_DIR/parse-results.sh" selftest "$WB_LOGS/selftest-results.log" || true
-		splat_check selftest-boot "$WB_LOGS/selftest-console.log"
+		"$WB_DIR/parse-results.sh" selftest "$WB_LOGS/$s-results.log" || true
+		splat_check "$s-boot" "$WB_LOGS/$s-console.log"
 		;;
 	*)
-		die "unknown suite '$s' in SUITES (kunit, selftest)"
+		die "unknown suite '$s' in SUITES (kunit, selftest, zswap)"
 		;;
 	esac
 done

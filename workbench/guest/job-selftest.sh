@@ -4,8 +4,13 @@
 #   WB-SUITE-BEGIN <name>   ...   WB-SUITE-END <name> rc=<exit code>
 # for workbench/parse-results.sh on the host.
 # Kernel command line: wb.suites=zsmalloc,zram,test_zswap (which to run),
-# wb.ksft_test=zsmalloc:<test> (one kselftest), wb.ksft_timeout=<seconds>.
+# wb.ksft_test=zsmalloc:<test> (one kselftest program), wb.ksft_timeout=<s>
+# (overrides the suite's settings file).
 . /wb/lib.sh
+# Tell the zsmalloc selftests they are in the disposable test VM.
+export ZSMALLOC_SELFTEST_VM=1
+# wb.zsmalloc_tests=a,b: run only these zsmalloc_test cases.
+[ -z "$(arg wb.zsmalloc_tests)" ] || export ZSMALLOC_TESTS="$(arg wb.zsmalloc_tests)"
 suites=$(arg wb.suites | tr , ' ')
 [ -n "$suites" ] || suites="zsmalloc zram test_zswap"
 
@@ -15,7 +20,10 @@ run_zsmalloc() {
 	if [ -x /wb/kselftest/run_kselftest.sh ] && grep -q '^zsmalloc:' /wb/kselftest/kselftest-list.txt 2>/dev/null; then
 		sel="-c zsmalloc"
 		[ -z "$(arg wb.ksft_test)" ] || sel="-t $(arg wb.ksft_test)"
-		cd /wb/kselftest && ./run_kselftest.sh -o "$(arg wb.ksft_timeout)" $sel
+		# Per-test timeout: the suite's own settings file, unless
+		# wb.ksft_timeout overrides it.
+		[ -z "$(arg wb.ksft_timeout)" ] || sel="$sel -o $(arg wb.ksft_timeout)"
+		cd /wb/kselftest && ./run_kselftest.sh $sel
 	elif [ -x /wb/zsmalloc/run_tests.sh ]; then
 		cd /wb/zsmalloc && ./run_tests.sh
 	else
@@ -31,19 +39,28 @@ run_zram() {
 # cgroup test_zswap: zswap (zpool "zsmalloc") in front of a zram swap
 # device, cgroup v2 with the memory controller.
 run_test_zswap() {
-	if ! { echo 1G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
-	       swapon /dev/zram0 && echo Y >/sys/module/zswap/parameters/enabled; }; then
-		echo "not ok 1 setting up swap on zram0 and enabling zswap failed"
+	# A fresh zram device of our own, whatever the suites before left.
+	n=$(cat /sys/class/zram-control/hot_add) || return 1
+	z=zram$n
+	if ! { echo 1G >/sys/block/$z/disksize && mkswap /dev/$z >/dev/null &&
+	       swapon /dev/$z && echo Y >/sys/module/zswap/parameters/enabled; }; then
+		echo "not ok 1 setting up swap on $z and enabling zswap failed"
 		return 1
 	fi
+	echo "# swap on /dev/$z (1G)"
 	echo "# zswap: enabled=$(cat /sys/module/zswap/parameters/enabled)" \
 	     "zpool=$(cat /sys/module/zswap/parameters/zpool)" \
 	     "compressor=$(cat /sys/module/zswap/parameters/compressor)"
+	# A guest-side limit, so that a hung test still leaves a readable log
+	# and an orderly end of the VM (wb.zswap_timeout, seconds).
+	t=$(arg wb.zswap_timeout)
 	rc=0
-	test_zswap || rc=$?
+	timeout -s KILL "${t:-1200}" test_zswap || rc=$?
+	[ $rc -ne 137 ] || echo "# test_zswap killed after ${t:-1200}s (wb.zswap_timeout): the test running then did not finish"
 	echo N >/sys/module/zswap/parameters/enabled
-	swapoff /dev/zram0
-	echo 1 >/sys/block/zram0/reset
+	swapoff /dev/$z
+	echo 1 >/sys/block/$z/reset
+	echo $n >/sys/class/zram-control/hot_remove
 	return $rc
 }
 
