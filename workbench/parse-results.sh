@@ -50,6 +50,8 @@ kunit)
 	;;
 selftest)
 	log=$2
+	counts=$(mktemp)
+	trap 'rm -f "$counts"' EXIT
 	known=$(grep -v '^#' "$WB_DIR/known-failures" 2>/dev/null | awk 'NF { printf "%s|", $1 }' || true)
 	tr -d '\r' <"$log" | awk -v known="$known" '
 	BEGIN { n = split(known, k, "|"); for (i = 1; i <= n; i++) if (k[i] != "") K[k[i]] = 1 }
@@ -109,15 +111,15 @@ selftest)
 		nested_p = nested_f = nested_s = 0
 	}
 	END { if (open) finish(suite, -1) }
-	' >"$log.counts"
+	' >"$counts"
 	status=0
 	while IFS= read -r l; do
 		if [[ $l == "    known failure"* ]]; then echo "  ${l#    }"; continue; fi
 		if [[ $l == "    "* ]]; then echo "  failed:$l"; continue; fi
 		read -r name p f s <<<"$l"
 		record "$name" "$p" "$f" "$s" || status=1
-	done <"$log.counts"
-	[[ -s $log.counts ]] || { echo "  no suite ran: see $log"; record selftests 0 1 0 || status=1; }
+	done <"$counts"
+	[[ -s $counts ]] || { echo "  no suite ran: see $log"; record selftests 0 1 0 || status=1; }
 	exit $status
 	;;
 *)
