@@ -98,11 +98,11 @@ t_broken_patch() {
 	grep -q 'series patch 9999-broken.patch FAILED' "$tmp/bp.log"
 }
 t_config_ok() {
-	"${fakeenv[@]}" WB_SRC_DIR="$WB_BASE" WB_BUILD_DIR="$tmp/build" \
+	"${fakeenv[@]}" WB_SRC_DIR="$WB_BASE" WB_BUILD_DIR="$WB_CACHE/selfcheck-kconfig" \
 		"$WB_DIR/config.sh" stock release
 }
 t_config_dropped() {
-	if "${fakeenv[@]}" WB_SRC_DIR="$WB_BASE" WB_BUILD_DIR="$tmp/build" \
+	if "${fakeenv[@]}" WB_SRC_DIR="$WB_BASE" WB_BUILD_DIR="$WB_CACHE/selfcheck-kconfig" \
 		WB_EXTRA_FRAGMENTS="$WB_DIR/testdata/unmet-dependency.config" \
 		"$WB_DIR/config.sh" stock release >"$tmp/cf.log" 2>&1; then
 		echo "an option with an unmet dependency was not reported"; return 1

@@ -3,7 +3,7 @@
  * wb-pressure: push more real data than the guest has RAM through swap
  * (zram on zsmalloc), read it all back and verify it.
  *
- *   wb-pressure CORPUS MIB
+ *   wb-pressure CORPUS MIB [PEAK_CMD]
  *
  * Every 4 KiB page of a MIB-sized anonymous mapping is filled from the
  * corpus file (kernel source text and binaries) at a page-dependent,
@@ -11,7 +11,8 @@
  * real data but no two are identical. A 64-bit FNV-1a checksum of each
  * page is kept in a small side table. After the whole mapping has been
  * written (most of it is then in swap), every page is read back and
- * checked. Prints "data check: OK" and exits 0, or lists the first bad
+ * checked. PEAK_CMD, if given, runs (sh -c) between the two phases, while
+ * the data sits in swap. Prints "data check: OK" and exits 0, or lists the first bad
  * pages, prints "data check: FAILED" and exits 1.
  */
 #include <errno.h>
@@ -81,8 +82,8 @@ int main(int argc, char **argv)
 	long swap_used;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s CORPUS MIB\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s CORPUS MIB [PEAK_CMD]\n", argv[0]);
 		return 2;
 	}
 	fd = open(argv[1], O_RDONLY);
@@ -123,6 +124,14 @@ int main(int argc, char **argv)
 	swap_used = meminfo_kb("SwapTotal") - meminfo_kb("SwapFree");
 	printf("wb-pressure: wrote %zu MiB in %.1f s, %ld MiB in swap\n",
 	       npages * PAGE >> 20, t1 - t0, swap_used / 1024);
+
+	if (argc == 4) {
+		fflush(stdout);
+		if (system(argv[3]))
+			printf("wb-pressure: note: '%s' failed\n", argv[3]);
+		fflush(stdout);
+		t1 = now();
+	}
 
 	for (i = 0; i < npages; i++) {
 		if (fnv1a(mem + i * PAGE, PAGE) != sums[i]) {
