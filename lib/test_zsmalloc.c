@@ -408,8 +408,8 @@ static void bad_input_gets_defined_answers(struct kunit *test)
 
 /*
  * Destroying a pool that still holds objects warns and frees everything:
- * its pages (no longer zsmalloc pages after) and its handles (else the
- * handle cache's destruction would complain).
+ * its pages (no longer zsmalloc pages after) and its handles (kmemleak's
+ * scan at the end of the run would report any left behind).
  */
 static void destroy_with_live_objects_frees_everything(struct kunit *test)
 {
@@ -435,6 +435,35 @@ static void destroy_with_live_objects_frees_everything(struct kunit *test)
 	zs_destroy_pool(pool);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_FALSE(test, PageZsmalloc(pages[i]));
+}
+
+/*
+ * Pools are independent: two alive at once, even under one name (the
+ * second just goes without debugfs statistics), keep their own objects
+ * and pages.
+ */
+static void pools_live_side_by_side(struct kunit *test)
+{
+	struct zs_pool *a = zs_create_pool_order("kunit-twin", 3);
+	struct zs_pool *b = zs_create_pool_order("kunit-twin", 1);
+	struct zt_obj oa, ob;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_TRUE(test, alloc_obj(a, &oa, 1500, 1));
+	KUNIT_ASSERT_TRUE(test, alloc_obj(b, &ob, 1500, 2));
+	KUNIT_EXPECT_GT(test, zs_get_total_pages(a), 0ul);
+	KUNIT_EXPECT_GT(test, zs_get_total_pages(b), 0ul);
+	KUNIT_EXPECT_EQ(test, check_obj(a, &oa), -1);
+	KUNIT_EXPECT_EQ(test, check_obj(b, &ob), -1);
+	zs_free(a, oa.handle);
+	zs_pool_flush_free(a);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(a), 0ul);
+	KUNIT_EXPECT_GT(test, zs_get_total_pages(b), 0ul);
+	KUNIT_EXPECT_EQ(test, check_obj(b, &ob), -1);
+	zs_free(b, ob.handle);
+	zs_destroy_pool(a);
+	zs_destroy_pool(b);
 }
 
 /*
@@ -954,6 +983,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(huge_class_size_is_the_boundary),
 	KUNIT_CASE(bad_input_gets_defined_answers),
 	KUNIT_CASE(destroy_with_live_objects_frees_everything),
+	KUNIT_CASE(pools_live_side_by_side),
 	KUNIT_CASE_SLOW(round_trip_every_class_boundary),
 	KUNIT_CASE(map_modes_have_their_semantics),
 	KUNIT_CASE(pages_are_accounted_exactly),

@@ -200,7 +200,6 @@ struct zs_pool {
 	u8 *step_class;			/* step -> index in classes[] */
 	struct size_class *classes;	/* nr_classes, ascending size */
 
-	struct kmem_cache *handle_cache;
 	atomic_long_t pages_allocated;	/* zspage pages, not yet released */
 	struct zs_pool_stats stats;
 	atomic_t compacting;		/* one zs_compact() at a time */
@@ -230,6 +229,9 @@ static DEFINE_PER_CPU(struct zs_map_area, zs_map_area) = {
 };
 
 static const struct movable_operations zs_mops;
+
+/* Handle words of all pools: one word each, so one cache serves them all */
+static struct kmem_cache *zs_handle_cache;
 
 /* ------------------------------------------------------------------ */
 /* Pool geometry                                                       */
@@ -814,7 +816,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 	if (unlikely(size > PAGE_SIZE))
 		return (unsigned long)ERR_PTR(-ENOSPC);
 
-	handle = (unsigned long)kmem_cache_alloc(pool->handle_cache, meta_gfp);
+	handle = (unsigned long)kmem_cache_alloc(zs_handle_cache, meta_gfp);
 	if (!handle)
 		return (unsigned long)ERR_PTR(-ENOMEM);
 
@@ -830,7 +832,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 
 	zspage = alloc_zspage(pool, class, gfp);
 	if (!zspage) {
-		kmem_cache_free(pool->handle_cache, (void *)handle);
+		kmem_cache_free(zs_handle_cache, (void *)handle);
 		return (unsigned long)ERR_PTR(-ENOMEM);
 	}
 
@@ -872,7 +874,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	}
 	spin_unlock(&class->lock);
 
-	kmem_cache_free(pool->handle_cache, (void *)handle);
+	kmem_cache_free(zs_handle_cache, (void *)handle);
 	if (empty)
 		free_zspage(pool, empty);
 }
@@ -1389,11 +1391,6 @@ struct zs_pool *zs_create_pool_order(const char *name, unsigned int order)
 	if (!pool->name || zs_build_classes(pool))
 		goto err;
 
-	pool->handle_cache = kmem_cache_create("zs_handle", ZS_HANDLE_SIZE,
-					       0, 0, NULL);
-	if (!pool->handle_cache)
-		goto err;
-
 	if (zs_register_shrinker(pool))
 		goto err;
 
@@ -1429,7 +1426,7 @@ static void drop_zspage_handles(struct size_class *class, struct zspage *zspage)
 		unsigned long handle = slot_handle(class, zspage, idx);
 
 		if (handle)
-			kmem_cache_free(class->pool->handle_cache, (void *)handle);
+			kmem_cache_free(zs_handle_cache, (void *)handle);
 	}
 	class->objs_used -= zspage->inuse;
 	zspage->inuse = 0;
@@ -1475,7 +1472,6 @@ void zs_destroy_pool(struct zs_pool *pool)
 	}
 	flush_work(&pool->free_work);
 
-	kmem_cache_destroy(pool->handle_cache);
 	kvfree(pool->classes);
 	kfree(pool->step_class);
 	kfree(pool->name);
@@ -1682,13 +1678,19 @@ static int __init zs_init(void)
 	BUILD_BUG_ON(((PAGE_SIZE << ZS_MAX_ZSPAGE_ORDER) >> ZS_OBJ_INDEX_BITS) >
 		     PAGE_SIZE / 2);
 
+	zs_handle_cache = kmem_cache_create("zs_handle", ZS_HANDLE_SIZE, 0, 0,
+					    NULL);
+	if (!zs_handle_cache)
+		return -ENOMEM;
 	ret = cpuhp_setup_state(CPUHP_MM_ZS_PREPARE, "mm/zsmalloc:prepare",
 				zs_cpu_prepare, zs_cpu_dead);
-	if (!ret) {
-		zs_stat_init();
-		zs_zpool_register();
+	if (ret) {
+		kmem_cache_destroy(zs_handle_cache);
+		return ret;
 	}
-	return ret;
+	zs_stat_init();
+	zs_zpool_register();
+	return 0;
 }
 module_init(zs_init);
 
@@ -1697,6 +1699,7 @@ static void __exit zs_exit(void)
 	zs_zpool_unregister();
 	zs_stat_exit();
 	cpuhp_remove_state(CPUHP_MM_ZS_PREPARE);
+	kmem_cache_destroy(zs_handle_cache);
 }
 module_exit(zs_exit);
 
