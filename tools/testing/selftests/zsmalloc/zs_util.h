@@ -16,6 +16,9 @@
 
 extern size_t page_size;
 
+/* Skip the running test, saying why on its TAP line; returns KSFT_SKIP */
+int skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* sysfs/procfs files holding one value */
 int read_file(const char *path, char *buf, size_t len);
 int write_file(const char *path, const char *val);

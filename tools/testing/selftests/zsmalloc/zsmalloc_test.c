@@ -29,6 +29,7 @@
 
 #include "../kselftest.h"
 #include "zs_util.h"
+#include "zs_faults.h"
 
 #define ZSPAGE_ORDER_PARAM	"/sys/module/zsmalloc/parameters/zspage_order"
 #define ZSWAP_PARAM(x)		"/sys/module/zswap/parameters/" x
@@ -37,7 +38,7 @@
 static char skip_reason[256];
 
 /* Record why a test is skipped; it goes on the test's TAP line. */
-static __printf(1, 2) int skip(const char *fmt, ...)
+__printf(1, 2) int skip(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -992,6 +993,8 @@ static const struct zsmalloc_test {
 	T(test_zswap_cgroup),
 	T(test_debugfs_classes_consistent),
 	T(test_zspage_order_param),
+	T(test_fault_injection),
+	T(test_stress_all_at_once),
 };
 
 #undef T
