@@ -10,6 +10,7 @@
 # W=1/sparse warning appears in our files.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+wb_lock
 
 "$WB_DIR/deps.sh"
 "$WB_DIR/base.sh"

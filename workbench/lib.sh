@@ -53,3 +53,15 @@ cmp_copy() {
 kernel_version() {
 	make -s -C "$1" kernelversion 2>/dev/null
 }
+
+# wb_lock: one workbench run at a time per cache (test, run, check and
+# patches share the assembled tree and build directories). Held until the
+# calling script exits.
+wb_lock() {
+	mkdir -p "$WB_CACHE"
+	exec 9>"$WB_CACHE/.lock"
+	if ! flock -n 9; then
+		log "another workbench run holds $WB_CACHE/.lock; waiting for it"
+		flock 9
+	fi
+}

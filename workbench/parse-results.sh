@@ -13,6 +13,8 @@
 #         cases appear nested ("# ok 1 ..."): those are counted, plus one
 #         failure if the program itself is "not ok" without a failed case.
 #         "ok ... # SKIP" is skipped; "1..0 # SKIP" alone counts one skip.
+#       Tests a plan line (1..N) announced but that never reported count
+#       as failures (a crash or kill mid-program).
 #       A failure listed in workbench/known-failures (suite:test) is
 #       counted as skipped and printed as a known failure.
 #       A suite that exits non-zero with no failed case counts one failure;
@@ -70,13 +72,14 @@ selftest)
 		p = pass; f = fail; s = skip
 		if (name == "zram" && zres == 0) { f++; failed = failed "\n    (no zram0N result line)" }
 		if (name != "zram" && pass + fail + skip == 0 && plan_skip) s++
+		if (plan > p + f + s) { failed = failed "\n    (" plan - p - f - s " of " plan " planned tests did not report)"; f += plan - p - f - s }
 		if (rc == 4 && p + f + s == 0) s++
 		else if (rc != 0 && f == 0 && !xfailed) { f++; failed = failed "\n    (exit code " rc ")" }
 		if (rc == -1) failed = failed "\n    (suite did not finish: VM died or timed out)"
 		printf "%s %d %d %d%s%s\n", name, p, f, s, failed, notes
 	}
 	/^WB-SUITE-BEGIN / { suite = $2; pass = fail = skip = 0; nested_p = nested_f = nested_s = 0
-		zres = 0; zfail = 0; plan_skip = 0; xfailed = 0; failed = notes = ""; open = 1; next }
+		zres = 0; zfail = 0; plan_skip = 0; xfailed = 0; plan = nplan = 0; failed = notes = ""; open = 1; next }
 	/^WB-SUITE-END / { finish(suite, substr($3, 4) + 0); open = 0; next }
 	!open { next }
 	suite == "zram" {
@@ -93,6 +96,7 @@ selftest)
 	{
 		line = $0; depth = 0
 		while (sub(/^# /, "", line)) depth++
+		if (line ~ /^1\.\.[0-9]+/) { v = substr(line, 4) + 0; if (depth == 0) plan = v; else if (depth == 1) nplan = v; next }
 		if (line !~ /^(not )?ok [0-9]+/) next
 		isskip = (line ~ /# *[Ss][Kk][Ii][Pp]/)
 		isfail = (line ~ /^not ok/) && !isskip
@@ -102,13 +106,18 @@ selftest)
 			else nested_p++
 			next
 		}
+		if (nplan > nested_p + nested_f + nested_s) {
+			failed = failed "\n    (" nplan - nested_p - nested_f - nested_s " of " nplan " planned cases of: " line " did not report)"
+			nested_f += nplan - nested_p - nested_f - nested_s
+		}
 		if (nested_p + nested_f + nested_s > 0) {
+			plan += nested_p + nested_f + nested_s - 1
 			pass += nested_p; fail += nested_f; skip += nested_s
 			if (isfail && nested_f == 0 && !xfailed) { fail++; failed = failed "\n    " line }
 		} else if (isskip) skip++
 		else if (isfail) { s0 = skip; bad(line, tname(line), 0); if (skip > s0) xfailed = 1 }
 		else pass++
-		nested_p = nested_f = nested_s = 0
+		nested_p = nested_f = nested_s = nplan = 0
 	}
 	END { if (open) finish(suite, -1) }
 	' >"$counts"

@@ -10,6 +10,7 @@
 # Author and date come from git config / the repo's last commit.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+wb_lock
 
 "$WB_DIR/base.sh"
 "$WB_DIR/assemble.sh" ours >/dev/null

@@ -12,6 +12,7 @@
 #   WB_VM_MEM, ZRAM_SIZE (1G), COMP (lzo-rle)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+wb_lock
 
 variant=${VARIANT:-ours}
 start=$(date +%s)

@@ -12,6 +12,9 @@
 #      every console log splat-scanned (a splat is a failed test).
 #
 # Make variables / environment:
+#   VARIANT       ours (default) or stock: the same suites on pristine 6.12
+#                 zsmalloc (no KUnit suite there), to tell our failures from
+#                 upstream ones
 #   KUNIT_FILTER  kunit.filter_glob, e.g. 'zsmalloc.*' or 'zsmalloc.zs_free*'
 #   SUITES        boots to run: "kunit selftest zswap" (default; when set,
 #                 the workbench checks are skipped)
@@ -23,6 +26,7 @@
 #                 boot, 2400 for selftest, 1800 for zswap)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+wb_lock
 
 WB_COUNTS=$(mktemp)
 export WB_COUNTS
@@ -57,7 +61,8 @@ if [[ -z ${SUITES:-} ]]; then
 	"$WB_DIR/selfcheck.sh" || true
 fi
 
-if [[ ! -f $WB_REPO/mm/zsmalloc.c ]]; then
+variant=${VARIANT:-ours}
+if [[ $variant == ours && ! -f $WB_REPO/mm/zsmalloc.c ]]; then
 	echo
 	echo "allocator suites: not present yet (mm/zsmalloc.c missing)"
 	summary
@@ -66,17 +71,17 @@ fi
 
 echo
 echo "== debug kernel"
-stage assemble "$WB_DIR/assemble.sh" ours
-stage config "$WB_DIR/config.sh" ours debug
-stage build "$WB_DIR/build.sh" ours debug
-if ! initrd=$("$WB_DIR/initramfs.sh" test ours debug); then
+stage assemble "$WB_DIR/assemble.sh" "$variant"
+stage config "$WB_DIR/config.sh" "$variant" debug
+stage build "$WB_DIR/build.sh" "$variant" debug
+if ! initrd=$("$WB_DIR/initramfs.sh" test "$variant" debug); then
 	echo "initramfs 0 1 0" >>"$WB_COUNTS"
 	failed_stage="initramfs failed (see above)"
 	summary
 	exit 1
 fi
-src=$(wb_src ours)
-kernel=$(wb_build ours debug)/arch/x86/boot/bzImage
+src=$(wb_src "$variant")
+kernel=$(wb_build "$variant" debug)/arch/x86/boot/bzImage
 status=0
 
 # splat_check NAME LOG: a boot's console log must be clean.
