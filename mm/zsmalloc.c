@@ -363,11 +363,6 @@ static struct size_class *obj_class(struct zs_pool *pool, size_t size)
 	return slot_class(pool, size + ZS_HANDLE_SIZE);
 }
 
-static unsigned int slot_header_size(struct size_class *class)
-{
-	return class->huge ? 0 : ZS_HANDLE_SIZE;
-}
-
 /* ------------------------------------------------------------------ */
 /* Objects, handles and slots                                          */
 /* ------------------------------------------------------------------ */
@@ -410,6 +405,30 @@ static unsigned int obj_to_idx(unsigned long obj)
 static unsigned long slot_offset(struct size_class *class, unsigned int idx)
 {
 	return (unsigned long)idx * class->size;
+}
+
+/*
+ * The caller's bytes of a slot (after its header, if any): they start at
+ * byte @poff of page @pidx of the zspage; @first of their @len bytes are
+ * in that page and the rest, if any, at the start of the next one.  A
+ * slot starts ZS_SIZE_STEP-aligned, so its header never crosses a page.
+ */
+struct payload {
+	unsigned int pidx, poff, first, len;
+};
+
+static struct payload slot_payload(struct size_class *class, unsigned int idx)
+{
+	unsigned int hdr = class->huge ? 0 : ZS_HANDLE_SIZE;
+	unsigned long off = slot_offset(class, idx) + hdr;
+	struct payload p = {
+		.pidx = off >> PAGE_SHIFT,
+		.poff = offset_in_page(off),
+		.len = class->size - hdr,
+	};
+
+	p.first = min_t(unsigned int, p.len, PAGE_SIZE - p.poff);
+	return p;
 }
 
 static struct page *slot_page(struct size_class *class, struct zspage *zspage,
@@ -900,45 +919,38 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		    enum zs_mapmode mm)
 {
 	struct page *pages[2] = { NULL, NULL };
-	unsigned int hdr, pidx, poff;
 	struct size_class *class;
 	struct zs_map_area *area;
 	struct zspage *zspage;
-	unsigned long obj, off;
-	void *ret;
+	struct payload p;
+	unsigned long obj;
 
 	class = lock_handle_class(pool, handle);
 	obj = handle_to_obj(handle);
 	zspage = obj_to_zspage(obj);
 	atomic_inc(&zspage->mapped);
-	off = slot_offset(class, obj_to_idx(obj));
-	pidx = off >> PAGE_SHIFT;
-	poff = offset_in_page(off);
-	pages[0] = zspage->pages[pidx];
-	if (poff + class->size > PAGE_SIZE)
-		pages[1] = zspage->pages[pidx + 1];
+	p = slot_payload(class, obj_to_idx(obj));
+	pages[0] = zspage->pages[p.pidx];
+	if (p.first < p.len)
+		pages[1] = zspage->pages[p.pidx + 1];
 	spin_unlock(&class->lock);
 
-	hdr = slot_header_size(class);
 	local_lock(&zs_map_area.lock);
 	area = this_cpu_ptr(&zs_map_area);
 	area->mode = mm;
 	if (!pages[1]) {
 		area->kaddr = kmap_local_page(pages[0]);
-		return area->kaddr + poff + hdr;
+		return area->kaddr + p.poff;
 	}
 
 	/* The object straddles two pages: bounce it through area->buf */
 	area->kaddr = NULL;
-	ret = area->buf;
 	if (mm != ZS_MM_WO) {
-		unsigned int first = PAGE_SIZE - poff - hdr;
-
-		memcpy_from_page(ret, pages[0], poff + hdr, first);
-		memcpy_from_page(ret + first, pages[1], 0,
-				 class->size - hdr - first);
+		memcpy_from_page(area->buf, pages[0], p.poff, p.first);
+		memcpy_from_page(area->buf + p.first, pages[1], 0,
+				 p.len - p.first);
 	}
-	return ret;
+	return area->buf;
 }
 EXPORT_SYMBOL_GPL(zs_map_object);
 
@@ -957,15 +969,12 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 	if (area->kaddr) {
 		kunmap_local(area->kaddr);
 	} else if (area->mode != ZS_MM_RO) {
-		unsigned long off = slot_offset(class, obj_to_idx(obj));
-		unsigned int hdr = slot_header_size(class);
-		unsigned int poff = offset_in_page(off);
-		unsigned int first = PAGE_SIZE - poff - hdr;
-		struct page **pages = &zspage->pages[off >> PAGE_SHIFT];
+		struct payload p = slot_payload(class, obj_to_idx(obj));
+		struct page **pages = &zspage->pages[p.pidx];
 
-		memcpy_to_page(pages[0], poff + hdr, area->buf, first);
-		memcpy_to_page(pages[1], 0, area->buf + first,
-			       class->size - hdr - first);
+		memcpy_to_page(pages[0], p.poff, area->buf, p.first);
+		memcpy_to_page(pages[1], 0, area->buf + p.first,
+			       p.len - p.first);
 	}
 	local_unlock(&zs_map_area.lock);
 	/* Order the copy-out before compaction or migration may move us */
