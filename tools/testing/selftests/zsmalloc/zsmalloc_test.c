@@ -249,18 +249,14 @@ static int check_class_table(const struct zs_class_table *t, const char *what)
 		CHECK(sum.groups[g] == t->total.groups[g],
 		      "fullness column %d: rows sum to %lu, Total says %lu",
 		      g, sum.groups[g], t->total.groups[g]);
-	CHECK(sum.obj_allocated == t->total.obj_allocated,
-	      "obj_allocated: rows sum to %lu, Total says %lu",
-	      sum.obj_allocated, t->total.obj_allocated);
-	CHECK(sum.obj_used == t->total.obj_used,
-	      "obj_used: rows sum to %lu, Total says %lu",
-	      sum.obj_used, t->total.obj_used);
-	CHECK(sum.pages_used == t->total.pages_used,
-	      "pages_used: rows sum to %lu, Total says %lu",
-	      sum.pages_used, t->total.pages_used);
-	CHECK(sum.freeable == t->total.freeable,
-	      "freeable: rows sum to %lu, Total says %lu",
-	      sum.freeable, t->total.freeable);
+#define CHECK_TOTAL(col)						\
+	CHECK(sum.col == t->total.col, #col ": rows sum to %lu, Total says %lu", \
+	      sum.col, t->total.col)
+	CHECK_TOTAL(obj_allocated);
+	CHECK_TOTAL(obj_used);
+	CHECK_TOTAL(pages_used);
+	CHECK_TOTAL(freeable);
+#undef CHECK_TOTAL
 	return bad;
 }
 
