@@ -400,9 +400,66 @@ static void bad_input_gets_defined_answers(struct kunit *test)
 	zs_free(pool, 0);
 	zs_free(pool, (unsigned long)ERR_PTR(-ENOMEM));
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	/* nothing is mapped, so nothing is left held (lockdep would say) */
+	KUNIT_EXPECT_NULL(test, zs_map_object(pool, 0, ZS_MM_RO));
+	zs_unmap_object(pool, 0);
+	KUNIT_EXPECT_NULL(test, zs_map_object(pool, (unsigned long)ERR_PTR(-EINVAL),
+					      ZS_MM_WO));
+	zs_unmap_object(pool, (unsigned long)ERR_PTR(-EINVAL));
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		KUNIT_EXPECT_TRUE(test, preemptible());
 	KUNIT_EXPECT_NULL(test, zs_create_pool_order("kunit-bad-order",
 						     ZS_MAX_ZSPAGE_ORDER + 1));
 	zs_destroy_pool(NULL);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * With CONFIG_DEBUG_VM a second zs_free() of a handle is reported, counted
+ * and ignored: the objects around it, the class counts and the pages stay
+ * right, for a slot with a header and for a huge (headerless) one.
+ */
+static void double_free_is_reported_and_ignored(struct kunit *test)
+{
+	struct zs_pool *pool;
+	struct zt_obj a, b, huge, c;
+	int small_id, huge_id;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_VM))
+		kunit_skip(test, "the double free check needs CONFIG_DEBUG_VM");
+	pool = create_pool(test, 2);
+	small_id = zs_size_to_class_id(pool, 100);
+	huge_id = zs_size_to_class_id(pool, PAGE_SIZE);
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &a, 100, 1));
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &b, 100, 2));
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &huge, PAGE_SIZE, 3));
+
+	zs_free(pool, a.handle);
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "double_frees"),
+			0L);
+	zs_free(pool, a.handle);
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "double_frees"),
+			1L);
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, small_id), 1ul);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, &b), -1);
+
+	zs_free(pool, huge.handle);
+	zs_free(pool, huge.handle);
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "double_frees"),
+			2L);
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, huge_id), 0ul);
+
+	/* The freed slot is handed out again, once */
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &c, 100, 4));
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, small_id), 2ul);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, &b), -1);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, &c), -1);
+	zs_free(pool, b.handle);
+	zs_free(pool, c.handle);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "double_frees"),
+			2L);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 	zs_destroy_pool(pool);
 }
 
@@ -862,6 +919,10 @@ static void migration_moves_every_kind_of_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, migrate_one_page(loc.page), -EAGAIN);
 	unpin_object(&pin);
 	KUNIT_EXPECT_EQ(test, migrate_one_page(loc.page), MIGRATEPAGE_SUCCESS);
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "pages_migrated"),
+			(long)ARRAY_SIZE(which) + 2);
+	KUNIT_EXPECT_EQ(test,
+			zs_pool_counter_by_name(pool, "migrations_refused"), 1L);
 
 	zs_free(pool, huge.handle);
 	for (i = 0; i < n; i++) {
@@ -871,6 +932,40 @@ static void migration_moves_every_kind_of_page(struct kunit *test)
 	zs_pool_flush_free(pool);
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 	kfree(objs);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * An emptied zspage with a page locked by someone else (the VM, in the
+ * middle of migrating it) cannot be freed at once: the free worker does
+ * it once the lock is dropped, and the pool's pages count until then.
+ */
+static void locked_empty_zspage_is_freed_by_the_worker(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	struct zs_obj_location loc;
+	unsigned long pages;
+	struct zt_obj o;
+
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &o, 3000, 5));
+	pages = zs_get_total_pages(pool);
+	zs_obj_location(pool, o.handle, &loc);
+	get_page(loc.page);
+	lock_page(loc.page);
+	zs_free(pool, o.handle);
+	KUNIT_EXPECT_EQ(test,
+			zs_pool_counter_by_name(pool, "zspages_freed_async"), 1L);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), pages);
+	KUNIT_EXPECT_TRUE(test, PageZsmalloc(loc.page));
+	unlock_page(loc.page);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	KUNIT_EXPECT_FALSE(test, PageZsmalloc(loc.page));
+	put_page(loc.page);
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "pages_allocated"),
+			0L);
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "no_such_counter"),
+			-1L);
 	zs_destroy_pool(pool);
 }
 
@@ -982,6 +1077,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(geometry_merged_classes_share_geometry),
 	KUNIT_CASE(huge_class_size_is_the_boundary),
 	KUNIT_CASE(bad_input_gets_defined_answers),
+	KUNIT_CASE(double_free_is_reported_and_ignored),
 	KUNIT_CASE(destroy_with_live_objects_frees_everything),
 	KUNIT_CASE(pools_live_side_by_side),
 	KUNIT_CASE_SLOW(round_trip_every_class_boundary),
@@ -991,6 +1087,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(compaction_leaves_mapped_objects_in_place),
 	KUNIT_CASE(shrinker_count_matches_what_scan_frees),
 	KUNIT_CASE(migration_moves_every_kind_of_page),
+	KUNIT_CASE(locked_empty_zspage_is_freed_by_the_worker),
 	KUNIT_CASE_SLOW(stress_all_cpus_with_compaction),
 	{}
 };

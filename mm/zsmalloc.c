@@ -130,6 +130,12 @@
 #define ZS_OBJ_INDEX_MASK	((1UL << ZS_OBJ_INDEX_BITS) - 1)
 #define ZS_OBJ_PFN_MASK		((1UL << ZS_PFN_BITS) - 1)
 
+/*
+ * With CONFIG_DEBUG_VM, the word of a free handle holds this: no obj has
+ * all bits set (no pool has 256 classes, no PFN is all ones).
+ */
+#define ZS_HANDLE_FREED		(~0UL)
+
 /* Fullness groups: the columns of the debugfs class table */
 enum zs_group {
 	ZS_GROUP_EMPTY,			/* being freed, on no list */
@@ -186,6 +192,22 @@ struct zspage {
 };
 
 /*
+ * struct zs_pool_events - what happened to a pool (debugfs "stats")
+ * @pages_migrated: zspage pages moved by the VM's page migration
+ * @migrations_refused: migrations refused (-EAGAIN): the zspage was mapped
+ *	or being freed
+ * @zspages_freed_async: empty zspages handed to the free worker because a
+ *	page lock was held
+ * @double_frees: zs_free() of a handle already freed (CONFIG_DEBUG_VM)
+ */
+struct zs_pool_events {
+	atomic_long_t pages_migrated;
+	atomic_long_t migrations_refused;
+	atomic_long_t zspages_freed_async;
+	atomic_long_t double_frees;
+};
+
+/*
  * struct zs_pool - a pool of size classes
  *
  * The geometry (first block) is computed at creation and read-only after.
@@ -202,6 +224,7 @@ struct zs_pool {
 
 	atomic_long_t pages_allocated;	/* zspage pages, not yet released */
 	struct zs_pool_stats stats;
+	struct zs_pool_events events;
 	atomic_t compacting;		/* one zs_compact() at a time */
 	struct shrinker *shrinker;
 
@@ -375,6 +398,42 @@ static unsigned long handle_to_obj(unsigned long handle)
 static void set_handle_obj(unsigned long handle, unsigned long obj)
 {
 	WRITE_ONCE(*(unsigned long *)handle, obj);
+}
+
+static unsigned long alloc_handle(gfp_t gfp)
+{
+	return (unsigned long)kmem_cache_alloc(zs_handle_cache, gfp);
+}
+
+static void free_handle(unsigned long handle)
+{
+	if (IS_ENABLED(CONFIG_DEBUG_VM))
+		set_handle_obj(handle, ZS_HANDLE_FREED);
+	kmem_cache_free(zs_handle_cache, (void *)handle);
+}
+
+/*
+ * With CONFIG_DEBUG_VM, catch a zs_free() of a handle that was freed and
+ * not handed out again.  The handle cache then has a constructor, so
+ * neither SLUB nor KASAN keeps metadata in a free handle and its word
+ * still reads ZS_HANDLE_FREED.  The read skips KASAN's check: this is the
+ * report, with a defined outcome (the pool is left alone).
+ */
+static bool handle_is_freed(struct zs_pool *pool, unsigned long handle,
+			    unsigned long caller)
+{
+	if (!IS_ENABLED(CONFIG_DEBUG_VM) ||
+	    READ_ONCE_NOCHECK(*(unsigned long *)handle) != ZS_HANDLE_FREED)
+		return false;
+	atomic_long_inc(&pool->events.double_frees);
+	pr_err_ratelimited("pool %s: double free of handle %p by %pS\n",
+			   pool->name, (void *)handle, (void *)caller);
+	return true;
+}
+
+static void zs_handle_ctor(void *handle)
+{
+	set_handle_obj((unsigned long)handle, ZS_HANDLE_FREED);
 }
 
 static unsigned long slot_to_obj(struct size_class *class, struct page *page,
@@ -789,6 +848,7 @@ static void free_zspage(struct zs_pool *pool, struct zspage *zspage)
 			spin_lock(&pool->free_lock);
 			list_add_tail(&zspage->list, &pool->free_list);
 			spin_unlock(&pool->free_lock);
+			atomic_long_inc(&pool->events.zspages_freed_async);
 			schedule_work(&pool->free_work);
 			return;
 		}
@@ -835,7 +895,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 	if (unlikely(size > PAGE_SIZE))
 		return (unsigned long)ERR_PTR(-ENOSPC);
 
-	handle = (unsigned long)kmem_cache_alloc(zs_handle_cache, meta_gfp);
+	handle = alloc_handle(meta_gfp);
 	if (!handle)
 		return (unsigned long)ERR_PTR(-ENOMEM);
 
@@ -851,7 +911,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 
 	zspage = alloc_zspage(pool, class, gfp);
 	if (!zspage) {
-		kmem_cache_free(zs_handle_cache, (void *)handle);
+		free_handle(handle);
 		return (unsigned long)ERR_PTR(-ENOMEM);
 	}
 
@@ -869,7 +929,9 @@ EXPORT_SYMBOL_GPL(zs_malloc);
  * @handle: handle returned by zs_malloc(); NULL and error values are ignored
  *
  * The object must not be mapped.  An emptied zspage's pages go back to the
- * page allocator outside the class lock.
+ * page allocator outside the class lock.  With CONFIG_DEBUG_VM, freeing a
+ * handle twice is reported and otherwise ignored, unless the handle was
+ * handed out again in between.
  */
 void zs_free(struct zs_pool *pool, unsigned long handle)
 {
@@ -877,7 +939,8 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	struct size_class *class;
 	unsigned long obj;
 
-	if (IS_ERR_OR_NULL((void *)handle))
+	if (IS_ERR_OR_NULL((void *)handle) ||
+	    handle_is_freed(pool, handle, _RET_IP_))
 		return;
 
 	class = lock_handle_class(pool, handle);
@@ -893,7 +956,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	}
 	spin_unlock(&class->lock);
 
-	kmem_cache_free(zs_handle_cache, (void *)handle);
+	free_handle(handle);
 	if (empty)
 		free_zspage(pool, empty);
 }
@@ -913,7 +976,8 @@ EXPORT_SYMBOL_GPL(zs_free);
  * not sleep and must not map another object.  The object does not move
  * while it is mapped.
  *
- * Return: the address of the object's first byte.
+ * Return: the address of the object's first byte, or NULL for a NULL or
+ * error @handle (nothing is mapped then).
  */
 void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		    enum zs_mapmode mm)
@@ -924,6 +988,9 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 	struct zspage *zspage;
 	struct payload p;
 	unsigned long obj;
+
+	if (IS_ERR_OR_NULL((void *)handle))
+		return NULL;
 
 	class = lock_handle_class(pool, handle);
 	obj = handle_to_obj(handle);
@@ -957,15 +1024,21 @@ EXPORT_SYMBOL_GPL(zs_map_object);
 /**
  * zs_unmap_object - end the mapping made by zs_map_object()
  * @pool: pool the object belongs to
- * @handle: the handle that was mapped
+ * @handle: the handle that was mapped; NULL and error values are ignored
  */
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 {
 	struct zs_map_area *area = this_cpu_ptr(&zs_map_area);
-	unsigned long obj = handle_to_obj(handle);
-	struct zspage *zspage = obj_to_zspage(obj);
-	struct size_class *class = zspage_class(zspage);
+	struct size_class *class;
+	struct zspage *zspage;
+	unsigned long obj;
 
+	if (IS_ERR_OR_NULL((void *)handle))
+		return;
+
+	obj = handle_to_obj(handle);
+	zspage = obj_to_zspage(obj);
+	class = zspage_class(zspage);
 	if (area->kaddr) {
 		kunmap_local(area->kaddr);
 	} else if (area->mode != ZS_MM_RO) {
@@ -1100,6 +1173,7 @@ static int zs_page_migrate(struct page *dst, struct page *src,
 	if (zspage->dying || atomic_read_acquire(&zspage->mapped)) {
 		spin_unlock(&class->lock);
 		relocate_unlock(pool);
+		atomic_long_inc(&pool->events.migrations_refused);
 		return -EAGAIN;
 	}
 
@@ -1134,6 +1208,7 @@ static int zs_page_migrate(struct page *dst, struct page *src,
 	set_page_private(src, 0);
 	__ClearPageZsmalloc(src);
 	put_page(src);
+	atomic_long_inc(&pool->events.pages_migrated);
 	return MIGRATEPAGE_SUCCESS;
 }
 
@@ -1250,6 +1325,27 @@ unsigned int zs_lookup_class_index(struct zs_pool *pool, unsigned int size)
 }
 EXPORT_SYMBOL_GPL(zs_lookup_class_index);
 
+/* The pool's counters, by name: debugfs "stats", one per line */
+static const struct {
+	const char *name;
+	size_t offset;			/* of an atomic_long_t in zs_pool */
+} zs_pool_counters[] = {
+	{ "pages_allocated", offsetof(struct zs_pool, pages_allocated) },
+	{ "pages_compacted", offsetof(struct zs_pool, stats.pages_compacted) },
+	{ "pages_migrated", offsetof(struct zs_pool, events.pages_migrated) },
+	{ "migrations_refused",
+	  offsetof(struct zs_pool, events.migrations_refused) },
+	{ "zspages_freed_async",
+	  offsetof(struct zs_pool, events.zspages_freed_async) },
+	{ "double_frees", offsetof(struct zs_pool, events.double_frees) },
+};
+
+static unsigned long zs_pool_counter(struct zs_pool *pool, unsigned int i)
+{
+	return atomic_long_read((atomic_long_t *)((char *)pool +
+						  zs_pool_counters[i].offset));
+}
+
 #ifdef CONFIG_ZSMALLOC_STAT
 static struct dentry *zs_stat_root;
 
@@ -1307,6 +1403,18 @@ static int zs_classes_show(struct seq_file *s, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(zs_classes);
 
+static int zs_stats_show(struct seq_file *s, void *v)
+{
+	struct zs_pool *pool = s->private;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(zs_pool_counters); i++)
+		seq_printf(s, "%-20s %lu\n", zs_pool_counters[i].name,
+			   zs_pool_counter(pool, i));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zs_stats);
+
 static void zs_stat_init(void)
 {
 	zs_stat_root = debugfs_create_dir("zsmalloc", NULL);
@@ -1329,6 +1437,8 @@ static void zs_pool_stat_create(struct zs_pool *pool)
 	}
 	debugfs_create_file("classes", 0444, pool->stat_dentry, pool,
 			    &zs_classes_fops);
+	debugfs_create_file("stats", 0444, pool->stat_dentry, pool,
+			    &zs_stats_fops);
 }
 
 static void zs_pool_stat_destroy(struct zs_pool *pool)
@@ -1435,7 +1545,7 @@ static void drop_zspage_handles(struct size_class *class, struct zspage *zspage)
 		unsigned long handle = slot_handle(class, zspage, idx);
 
 		if (handle)
-			kmem_cache_free(zs_handle_cache, (void *)handle);
+			free_handle(handle);
 	}
 	class->objs_used -= zspage->inuse;
 	zspage->inuse = 0;
@@ -1575,6 +1685,18 @@ void zs_pool_flush_free(struct zs_pool *pool)
 	flush_work(&pool->free_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_pool_flush_free);
+
+/* A counter of the debugfs "stats" file by its name, or -1 */
+long zs_pool_counter_by_name(struct zs_pool *pool, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(zs_pool_counters); i++)
+		if (!strcmp(zs_pool_counters[i].name, name))
+			return zs_pool_counter(pool, i);
+	return -1;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_counter_by_name);
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -1688,7 +1810,8 @@ static int __init zs_init(void)
 		     PAGE_SIZE / 2);
 
 	zs_handle_cache = kmem_cache_create("zs_handle", ZS_HANDLE_SIZE, 0, 0,
-					    NULL);
+					    IS_ENABLED(CONFIG_DEBUG_VM) ?
+					    zs_handle_ctor : NULL);
 	if (!zs_handle_cache)
 		return -ENOMEM;
 	ret = cpuhp_setup_state(CPUHP_MM_ZS_PREPARE, "mm/zsmalloc:prepare",

@@ -99,6 +99,7 @@ unsigned long zs_class_objs_used(struct zs_pool *pool, unsigned int class_id);
 unsigned long zs_class_zspages(struct zs_pool *pool, unsigned int class_id);
 struct shrinker *zs_pool_shrinker(struct zs_pool *pool);
 void zs_pool_flush_free(struct zs_pool *pool);
+long zs_pool_counter_by_name(struct zs_pool *pool, const char *name);
 #endif
 
 #endif
