@@ -11,7 +11,8 @@
  * stress_all_at_once: swap to zram under memory pressure while the VM
  * compacts memory (migrating zspage pages), zram compacts its pool, and a
  * writer rewrites another zram device under fault injection, on all CPUs
- * for a bounded time; every page of every workload is verified.
+ * for a bounded time; every page of every workload is verified, and the
+ * swap pool's debugfs "stats" must show that pages of it were migrated.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -316,6 +317,7 @@ int test_stress_all_at_once(void)
 	struct zram_dev swapdev = { .id = -1 }, datadev = { .id = -1 };
 	struct workload w = { .seed = 31 };
 	unsigned long migrated0 = vmstat_value("pgmigrate_success");
+	long zs_migrated0, zs_migrated, zs_refused;
 	pid_t comp = -1, writer = -1;
 	struct stress_shared *sh;
 	int ret = KSFT_FAIL, status;
@@ -341,6 +343,11 @@ int test_stress_all_at_once(void)
 		goto out;
 	if (swap_enable(swapdev.dev, w.size) || write_all(datadev.dev, nb, 32))
 		goto out;
+	zs_migrated0 = zram_pool_stat(&swapdev, "pages_migrated");
+	if (zs_migrated0 < 0) {
+		ksft_print_msg("%s: no pages_migrated counter\n", swapdev.stats);
+		goto out;
+	}
 	if (fault_injection_set(FAULT_PERCENT))
 		goto out;
 	ksft_print_msg("%lu MiB through zram swap, meanwhile compact_memory + zram compact in a loop and a writer under fault injection\n",
@@ -378,8 +385,16 @@ int test_stress_all_at_once(void)
 		       sh->compactions, vmstat_value("pgmigrate_success") - migrated0,
 		       failed, nb);
 	zram_print_mm_stat(&swapdev, "swap device after the run");
+	zs_migrated = zram_pool_stat(&swapdev, "pages_migrated") - zs_migrated0;
+	zs_refused = zram_pool_stat(&swapdev, "migrations_refused");
+	ksft_print_msg("swap pool: %ld zspage pages migrated, %ld migrations refused (mapped or dying zspage)\n",
+		       zs_migrated, zs_refused);
 	if (!sh->compactions)
 		ret = KSFT_FAIL;
+	if (zs_migrated <= 0) {
+		ksft_print_msg("compact_memory migrated no page of the swap pool\n");
+		ret = KSFT_FAIL;
+	}
 	if (verify_states(datadev.dev, nb, 32, 33, sh->state))
 		ret = KSFT_FAIL;
 out:

@@ -112,6 +112,12 @@ static long keyed_value(const char *path, const char *key)
 	return val;
 }
 
+/* One counter of the pool's debugfs "stats" file, or -1 if it has none */
+long zram_pool_stat(struct zram_dev *z, const char *key)
+{
+	return keyed_value(z->stats, key);
+}
+
 unsigned long meminfo_kb(const char *key)
 {
 	long v = keyed_value("/proc/meminfo", key);
@@ -264,6 +270,8 @@ int zram_create(struct zram_dev *z, unsigned long disksize)
 	snprintf(z->sys, sizeof(z->sys), "/sys/block/zram%d", z->id);
 	snprintf(z->classes, sizeof(z->classes),
 		 "/sys/kernel/debug/zsmalloc/zram%d/classes", z->id);
+	snprintf(z->stats, sizeof(z->stats),
+		 "/sys/kernel/debug/zsmalloc/zram%d/stats", z->id);
 
 	if (zram_attr_write(z, "comp_algorithm", "lzo-rle") &&
 	    zram_attr_write(z, "comp_algorithm", "lzo"))

@@ -38,6 +38,7 @@ struct zram_dev {
 	char dev[32];		/* /dev/zramN */
 	char sys[64];		/* /sys/block/zramN */
 	char classes[96];	/* debugfs class table of its pool */
+	char stats[96];		/* debugfs event counters of its pool */
 };
 
 /* columns of /sys/block/zramN/mm_stat (first five in bytes, then pages) */
@@ -60,6 +61,7 @@ int zram_attr_write(struct zram_dev *z, const char *attr, const char *val);
 int zram_mm_stat(struct zram_dev *z, struct zram_mm_stat *st);
 int zram_io_sectors(struct zram_dev *z, unsigned long *rd, unsigned long *wr);
 void zram_print_mm_stat(struct zram_dev *z, const char *when);
+long zram_pool_stat(struct zram_dev *z, const char *key);
 
 /* the zsmalloc debugfs table: /sys/kernel/debug/zsmalloc/<pool>/classes */
 struct zs_class_row {
