@@ -94,6 +94,21 @@ splat_check() {
 	fi
 }
 
+# kmemleak_check NAME RESULTS: the boot's closing kmemleak scan must have
+# run (a report it makes is a splat, failed by splat_check).
+kmemleak_check() {
+	if grep -q '^WB-KMEMLEAK scanned' "$2"; then
+		echo "kmemleak-$1 1 0 0" >>"$WB_COUNTS"
+		echo "  kmemleak scanned at the end of the boot"
+	else
+		echo "kmemleak-$1 0 1 0" >>"$WB_COUNTS"
+		echo "  kmemleak did not scan at the end of the boot:" \
+		     "$(grep -o '^WB-KMEMLEAK .*' "$2" || echo 'no WB-KMEMLEAK line')"
+		grep -E 'kmemleak: (Memory pool empty|Cannot allocate|Kernel memory leak detector disabled)' \
+			"${2%-results.log}-console.log" | sed 's/^/    /' || true
+	fi
+}
+
 for s in ${SUITES:-kunit selftest zswap}; do
 	case $s in
 	kunit)
@@ -109,6 +124,7 @@ for s in ${SUITES:-kunit selftest zswap}; do
 		fi
 		"$WB_DIR/parse-results.sh" kunit "$WB_LOGS/kunit-console.log" "$src" || true
 		splat_check kunit-boot "$WB_LOGS/kunit-console.log"
+		kmemleak_check kunit-boot "$WB_LOGS/kunit-results.log"
 		;;
 	selftest | zswap)
 		# Boot 2: our kselftests and the zram selftests. Boot 3: test_zswap,
@@ -136,6 +152,7 @@ for s in ${SUITES:-kunit selftest zswap}; do
 		"$WB_DIR/parse-results.sh" selftest "$WB_LOGS/$s-results.log" || true
 		sed -n 's/^WB-NOTE /  note: /p' "$WB_LOGS/$s-results.log"
 		splat_check "$s-boot" "$WB_LOGS/$s-console.log"
+		kmemleak_check "$s-boot" "$WB_LOGS/$s-results.log"
 		;;
 	*)
 		die "unknown suite '$s' in SUITES (kunit, selftest, zswap)"
