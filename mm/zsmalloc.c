@@ -642,11 +642,13 @@ static struct size_class *lock_handle_class(struct zs_pool *pool,
 }
 
 static void relocate_lock(struct zs_pool *pool)
+	__acquires(&pool->relocate_lock)
 {
 	write_lock(&pool->relocate_lock);
 }
 
 static void relocate_unlock(struct zs_pool *pool)
+	__releases(&pool->relocate_lock)
 {
 	write_unlock(&pool->relocate_lock);
 }
