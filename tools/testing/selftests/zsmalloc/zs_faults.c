@@ -387,8 +387,9 @@ int test_stress_all_at_once(void)
 	zram_print_mm_stat(&swapdev, "swap device after the run");
 	zs_migrated = zram_pool_stat(&swapdev, "pages_migrated") - zs_migrated0;
 	zs_refused = zram_pool_stat(&swapdev, "migrations_refused");
-	ksft_print_msg("swap pool: %ld zspage pages migrated, %ld migrations refused (mapped or dying zspage)\n",
-		       zs_migrated, zs_refused);
+	ksft_print_msg("swap pool: %ld zspage pages migrated, %ld migrations refused (mapped or dying zspage), %ld empty zspages freed by the worker\n",
+		       zs_migrated, zs_refused,
+		       zram_pool_stat(&swapdev, "zspages_freed_async"));
 	if (!sh->compactions)
 		ret = KSFT_FAIL;
 	if (zs_migrated <= 0) {
