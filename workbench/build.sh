@@ -3,7 +3,7 @@
 # Stage 4: build the kernel (bzImage) for <variant> <config>, out of tree,
 # with ccache. Run config.sh first. Prints the kernel's exact version.
 #
-#   build.sh ours|stock release|debug
+#   build.sh ours|stock release|debug|debug32
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +17,7 @@ mkdir -p "$WB_LOGS" "$CCACHE_DIR"
 blog=$WB_LOGS/build-$variant-$config.log
 log "building Linux $(kernel_version "$src") ($variant, $config) in $out; log: $blog"
 start=$(date +%s)
-if ! make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$WB_JOBS" bzImage >"$blog" 2>&1; then
+if ! make -C "$src" O="$out" ARCH="$(wb_arch "$config")" CC="ccache gcc" -j"$WB_JOBS" bzImage >"$blog" 2>&1; then
 	grep -E -m 20 'error|Error' "$blog" >&2 || tail -30 "$blog" >&2
 	die "kernel build failed ($variant, $config): see $blog"
 fi

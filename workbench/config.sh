@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Stage 3: make the kernel .config for <variant> <config> and verify it.
 #
-#   config.sh ours|stock release|debug
+#   config.sh ours|stock release|debug|debug32
 #
 # tinyconfig, then configs/base.config, configs/<config>.config and
 # configs/<variant>.config (if present) appended in that order, then
-# olddefconfig. Every option the fragments ask for is then checked in the
-# result; the first one that did not survive (unmet dependency, typo,
-# symbol missing because a series patch is not applied) fails the stage.
+# olddefconfig. Every option the fragments ask for (the last assignment of
+# a symbol, when several fragments set it) is then checked in the result;
+# the first one that did not survive (unmet dependency, typo, symbol
+# missing because a series patch is not applied) fails the stage.
+# A config whose name ends in 32 is built for ARCH=i386.
 # The new .config replaces the build's one only when it differs.
 #
 # Environment (used by the workbench's own tests):
@@ -19,7 +21,7 @@ set -euo pipefail
 
 variant=${1:-} config=${2:-}
 [[ -n $variant && -f $WB_DIR/configs/$config.config ]] ||
-	die "usage: config.sh ours|stock release|debug (fragments in $WB_DIR/configs/)"
+	die "usage: config.sh ours|stock release|debug|debug32 (fragments in $WB_DIR/configs/)"
 src=${WB_SRC_DIR:-$(wb_src "$variant")}
 out=${WB_BUILD_DIR:-$(wb_build "$variant" "$config")}
 [[ -f $src/Makefile ]] || die "no source tree in $src: run workbench/assemble.sh $variant first"
@@ -33,7 +35,7 @@ mkdir -p "$out" "$WB_LOGS"
 klog=$WB_LOGS/kconfig-$(basename "$out").log
 new=.config.wb-new
 kmake() {
-	make -C "$src" O="$out" ARCH=x86_64 KCONFIG_CONFIG=$new "$@" >>"$klog" 2>&1 ||
+	make -C "$src" O="$out" ARCH="$(wb_arch "$config")" KCONFIG_CONFIG=$new "$@" >>"$klog" 2>&1 ||
 		{ tail -20 "$klog" >&2; die "make $* failed in $out (full log: $klog)"; }
 }
 : >"$klog"
@@ -44,6 +46,8 @@ kmake olddefconfig
 # Verify: CONFIG_X=y|m|value must be present verbatim; CONFIG_X=n and
 # "# CONFIG_X is not set" must not be set to anything.
 result=$out/$new
+declare -A want=()
+syms=()
 while IFS= read -r line; do
 	if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
 		sym=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]}
@@ -52,13 +56,18 @@ while IFS= read -r line; do
 	else
 		continue
 	fi
+	[[ -v want[$sym] ]] || syms+=("$sym")
+	want[$sym]=$val
+done < <(cat "${frags[@]}")
+for sym in "${syms[@]}"; do
+	val=${want[$sym]}
 	got=$(grep -E "^$sym=" "$result" | tail -1 | cut -d= -f2- || true)
 	[[ -n $got ]] || got=n
 	if [[ $got != "$val" ]]; then
 		where=$(grep -l -E "^(# )?$sym[= ]" "${frags[@]}" | tail -1)
 		die "config option $sym=$val (from $(basename "$where")) ended up as $sym=$got after olddefconfig: check its dependencies (make O=$out menuconfig, search $sym) and fix the fragment"
 	fi
-done < <(cat "${frags[@]}")
+done
 
 if cmp_copy "$result" "$out/.config"; then
 	log "config $variant-$config: .config updated"

@@ -38,6 +38,8 @@ log() {
 
 wb_src() { echo "$WB_CACHE/src-$1"; }
 wb_build() { echo "$WB_CACHE/build-$1-$2"; }
+# wb_arch CONFIG: the kernel ARCH a config builds for (debug32: i386).
+wb_arch() { [[ $1 == *32 ]] && echo i386 || echo x86_64; }
 
 # cmp_copy SRC DST: copy only when the content differs, so unchanged
 # files keep their timestamps and make does not rebuild them.

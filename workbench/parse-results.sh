@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Count test results from a VM run.
 #
-#   parse-results.sh kunit CONSOLE_LOG SRC_TREE
+#   parse-results.sh kunit CONSOLE_LOG SRC_TREE [NAME]
 #       KUnit KTAP in the console log, parsed by SRC_TREE's own
 #       tools/testing/kunit/kunit.py parse; failed = failed + crashed + errors.
+#       NAME (default kunit) names the summary row.
 #   parse-results.sh selftest RESULTS_LOG
 #       Every WB-SUITE-BEGIN/END section of the guest's results log:
 #       - zram: one result per zram0N.sh ("zram0N : [PASS]" and no "FAIL"
@@ -33,7 +34,7 @@ record() { # name passed failed skipped
 
 case ${1:-} in
 kunit)
-	log=$(realpath "$2") src=$3
+	log=$(realpath "$2") src=$3 row=${4:-kunit}
 	set +e
 	out=$(PYTHONDONTWRITEBYTECODE=1 python3 "$src/tools/testing/kunit/kunit.py" parse "$log" 2>&1)
 	set -e
@@ -42,13 +43,13 @@ kunit)
 	line=$(grep -o 'Testing complete\..*' <<<"$out" | tail -1 || true)
 	if [[ -z $line ]] || grep -q 'Could not find any KTAP output' <<<"$out"; then
 		echo "  kunit: no KTAP output found in $log (did the suite build? kunit.filter_glob too narrow?)"
-		record kunit 0 1 0
+		record "$row" 0 1 0
 		exit
 	fi
 	n() { grep -oE "$1: [0-9]+" <<<"$line" | grep -oE '[0-9]+' || echo 0; }
 	p=$(n passed) f=$(n failed) c=$(n crashed) s=$(n skipped) e=$(n errors)
 	[[ $((p + f + c + s + e)) -gt 0 ]] || { echo "  kunit: no test cases ran"; e=1; }
-	record kunit "$p" $((f + c + e)) "$s"
+	record "$row" "$p" $((f + c + e)) "$s"
 	;;
 selftest)
 	log=$2

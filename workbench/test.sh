@@ -6,6 +6,9 @@
 #   2. if mm/zsmalloc.c is in the repo: debug kernel (KASAN, lockdep,
 #      DEBUG_VM, kmemleak), then
 #      - boot 1: KUnit (built in, runs at boot), parsed with kunit.py
+#      - boot kunit32: the same KUnit suite on an i386 PAE kernel
+#        (configs/debug32.config: lockdep, DEBUG_VM, no KASAN on x86_32;
+#        no user space, so no kmemleak scan there)
 #      - boot 2 (selftest): kselftests (tools/testing/selftests/zsmalloc)
 #        and the kernel's zram selftests
 #      - boot 3 (zswap): cgroup test_zswap
@@ -16,8 +19,8 @@
 #                 zsmalloc (no KUnit suite there), to tell our failures from
 #                 upstream ones
 #   KUNIT_FILTER  kunit.filter_glob, e.g. 'zsmalloc.*' or 'zsmalloc.zs_free*'
-#   SUITES        boots to run: "kunit selftest zswap" (default; when set,
-#                 the workbench checks are skipped)
+#   SUITES        boots to run: "kunit kunit32 selftest zswap" (default;
+#                 when set, the workbench checks are skipped)
 #   SELFTESTS     suites of the selftest boot: "zsmalloc zram" (default)
 #   KSFT_TEST     one kselftest program, e.g. zsmalloc:zsmalloc_test (run_kselftest.sh -t)
 #   ZSMALLOC_TESTS  comma-separated zsmalloc_test cases (the program reads it)
@@ -115,8 +118,27 @@ kmemleak_check() {
 	fi
 }
 
-for s in ${SUITES:-kunit selftest zswap}; do
+for s in ${SUITES:-kunit kunit32 selftest zswap}; do
 	case $s in
+	kunit32)
+		# Our KUnit suite does not exist on stock.
+		[[ $variant == ours ]] || continue
+		echo
+		echo "== KUnit (32-bit debug kernel, boot 'kunit32')"
+		stage config32 "$WB_DIR/config.sh" "$variant" debug32
+		stage build32 "$WB_DIR/build.sh" "$variant" debug32
+		args=()
+		[[ -z ${KUNIT_FILTER:-} ]] || args+=("kunit.filter_glob=$KUNIT_FILTER")
+		if WB_VM_MEM=${WB_VM_MEM:-1G} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-900} \
+			"$WB_DIR/vm.sh" "$(wb_build "$variant" debug32)/arch/x86/boot/bzImage" \
+			none kunit kunit32 "${args[@]}"; then
+			:
+		else
+			echo "kunit32-boot 0 1 0" >>"$WB_COUNTS"
+		fi
+		"$WB_DIR/parse-results.sh" kunit "$WB_LOGS/kunit32-console.log" "$src" kunit32 || true
+		splat_check kunit32-boot "$WB_LOGS/kunit32-console.log"
+		;;
 	kunit)
 		echo
 		echo "== KUnit (debug kernel, boot 1)"
@@ -161,7 +183,7 @@ for s in ${SUITES:-kunit selftest zswap}; do
 		kmemleak_check "$s-boot" "$WB_LOGS/$s-results.log"
 		;;
 	*)
-		die "unknown suite '$s' in SUITES (kunit, selftest, zswap)"
+		die "unknown suite '$s' in SUITES (kunit, kunit32, selftest, zswap)"
 		;;
 	esac
 done

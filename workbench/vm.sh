@@ -9,8 +9,12 @@
 #   ttyS1 -> $WB_LOGS/NAME-results.log  what the guest jobs print
 # Environment: WB_VM_MEM (1G), WB_VM_SMP (2), WB_VM_TIMEOUT (seconds, 900),
 # WB_VM_SHOW=1 streams the results log to stderr while the VM runs.
-# Exit: 0 when the guest finished its job (WB-JOB-END seen), 124 on
-# timeout, 1 if the guest died first (panic, oops, crash).
+# INITRAMFS "none" boots the kernel alone for built-in KUnit suites: they
+# run before user space, then kunit_shutdown=reboot ends the VM (used
+# where the guest's 64-bit busybox cannot run, the i386 kernel).
+# Exit: 0 when the guest finished its job (WB-JOB-END seen, or the
+# kernel-only boot rebooted after KUnit), 124 on timeout, 1 if the guest
+# died first (panic, oops, crash).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +22,7 @@ set -euo pipefail
 kernel=$1 initrd=$2 job=$3 name=$4
 shift 4
 [[ -f $kernel ]] || die "kernel $kernel not found: build it first (workbench/build.sh)"
-[[ -f $initrd ]] || die "initramfs $initrd not found (workbench/initramfs.sh)"
+[[ $initrd == none || -f $initrd ]] || die "initramfs $initrd not found (workbench/initramfs.sh)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install -y qemu-system-x86"
 
 mkdir -p "$WB_LOGS"
@@ -34,7 +38,14 @@ for f in /usr/share/qemu/qboot.rom /usr/share/seabios/qboot.rom; do
 	[[ -f $f ]] && { bios=(-bios "$f"); break; }
 done
 
-cmdline="console=ttyS0 panic=-1 rdinit=/init mitigations=off"
+cmdline="console=ttyS0 panic=-1 mitigations=off"
+initrd_args=(-initrd "$initrd")
+if [[ $initrd == none ]]; then
+	initrd_args=()
+	cmdline+=" kunit_shutdown=reboot"
+else
+	cmdline+=" rdinit=/init"
+fi
 # TCG is slow; do not let RCU call a busy emulated CPU stalled too early.
 cmdline+=" rcupdate.rcu_cpu_stall_timeout=120"
 cmdline+=" wb.job=$job $*"
@@ -48,7 +59,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine pc -accel tcg -smp "${WB_VM_SMP:-2}" -m "${WB_VM_MEM:-1G}" \
 	"${bios[@]}" -nographic -nodefaults -no-reboot \
 	-serial "file:$console" -serial "file:$results" \
-	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+	-kernel "$kernel" "${initrd_args[@]}" -append "$cmdline" \
 	</dev/null >"$WB_LOGS/$name-qemu.log" 2>&1 &
 qpid=$!
 if [[ ${WB_VM_SHOW:-0} == 1 ]]; then
@@ -67,7 +78,12 @@ if [[ $rc -ne 0 ]]; then
 	cat "$WB_LOGS/$name-qemu.log" >&2
 	die "qemu-system-x86_64 failed (rc=$rc): see $WB_LOGS/$name-qemu.log"
 fi
-if ! grep -q "^WB-JOB-END $job" "$results"; then
+if [[ $initrd == none ]]; then
+	finished=$(grep -c 'reboot: Restarting system' "$console" || true)
+else
+	finished=$(grep -c "^WB-JOB-END $job" "$results" || true)
+fi
+if [[ $finished == 0 ]]; then
 	echo "VM DIED: the $job guest ended without finishing its job after ${secs}s (panic? oops?): last console lines:" >&2
 	tail -15 "$console" >&2
 	exit 1
