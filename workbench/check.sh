@@ -5,7 +5,8 @@
 #      on each series/ patch
 #   2. W=1 build of our objects (mm/zsmalloc.o, lib/test_zsmalloc.o)
 #   3. sparse (C=2) on the same objects
-# Uses the ours-debug build directory (configured if needed). Warnings are
+# 2 and 3 run for x86_64 and for i386 (32-bit has its own locking), in the
+# ours-debug and ours-debug32 build directories (configured if needed). Warnings are
 # shown; the exit status is non-zero if checkpatch reports an ERROR or a
 # W=1/sparse warning appears in our files.
 set -euo pipefail
@@ -16,8 +17,6 @@ wb_lock
 "$WB_DIR/base.sh"
 "$WB_DIR/assemble.sh" ours
 src=$(wb_src ours)
-out=$(wb_build ours debug)
-[[ -f $out/.config ]] || "$WB_DIR/config.sh" ours debug
 status=0
 
 echo "== checkpatch --strict"
@@ -41,17 +40,23 @@ done
 objs=()
 [[ -f $src/mm/zsmalloc.c ]] && objs+=(mm/zsmalloc.o)
 [[ -f $WB_REPO/lib/test_zsmalloc.c ]] && objs+=(lib/test_zsmalloc.o)
-echo "== W=1 and sparse (C=2): ${objs[*]}"
-clog=$WB_LOGS/check.log
 mkdir -p "$WB_LOGS"
-if ! make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$WB_JOBS" W=1 C=2 "${objs[@]}" >"$clog" 2>&1; then
-	tail -30 "$clog"
-	die "W=1/sparse build of ${objs[*]} failed: see $clog"
-fi
-if grep -E '(mm/zsmalloc|lib/test_zsmalloc|include/linux/zsmalloc)\.[ch]:[0-9]+' "$clog"; then
-	status=1
-else
-	echo "  no W=1 or sparse warnings in our files"
-fi
+# Both word sizes: 32-bit has its own locking (the relocate rwlock).
+for config in debug debug32; do
+	arch=$(wb_arch "$config")
+	out=$(wb_build ours "$config")
+	[[ -f $out/.config ]] || "$WB_DIR/config.sh" ours "$config"
+	echo "== W=1 and sparse (C=2), $arch: ${objs[*]}"
+	clog=$WB_LOGS/check-$arch.log
+	if ! make -C "$src" O="$out" ARCH="$arch" CC="ccache gcc" -j"$WB_JOBS" W=1 C=2 "${objs[@]}" >"$clog" 2>&1; then
+		tail -30 "$clog"
+		die "W=1/sparse build of ${objs[*]} ($arch) failed: see $clog"
+	fi
+	if grep -E '(mm/zsmalloc|lib/test_zsmalloc|include/linux/zsmalloc)\.[ch]:[0-9]+' "$clog"; then
+		status=1
+	else
+		echo "  no W=1 or sparse warnings in our files"
+	fi
+done
 [[ $status -eq 0 ]] && echo "check: OK" || echo "check: problems found (above)"
 exit $status
