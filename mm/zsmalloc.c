@@ -56,12 +56,23 @@
  * once when all its pages can be trylocked, else by a worker that waits
  * for the page locks (zs_destroy_pool() waits for that worker).
  *
- * Deferred free (planned)
- * -----------------------
- * zs_free_deferred() will append the handle to a per-CPU batch (sized by
- * the number of CPUs, not fixed) and a worker will free a batch sorted by
- * class, taking each class lock once per run of handles instead of once
- * per handle, so the total work drops rather than moving elsewhere.
+ * Deferred free
+ * -------------
+ * zs_free_deferred() does not free: it appends the handle to a batch owned
+ * by the current CPU, under a per-CPU lock that only a drain ever takes
+ * from elsewhere, and returns.  A full batch is swapped for an empty one
+ * and handed to the pool's worker, which sorts it by class (a counting
+ * sort on the class id), takes each class lock once per run of handles,
+ * frees the handle words with kmem_cache_free_bulk() and releases the
+ * zspages it emptied outside every class lock.  Batches are allocated with
+ * the pool, two per possible CPU; when none is empty the call frees at
+ * once.  A batch that stops filling is collected by a delayed work item
+ * armed when the batch receives its first handle, so pending frees drain
+ * within ZS_DEFER_DELAY_MS (plus the worker's run) without any flush.
+ * zs_free_deferred_flush() frees everything deferred before it; compaction,
+ * the shrinker and zs_destroy_pool() flush first.  zs_malloc() about to
+ * grow a class first frees this CPU's pending handles of that class, and
+ * a CPU that goes offline has its batch handed to the worker.
  *
  * Locking
  * =======
@@ -73,6 +84,11 @@
  *	      zs_map_area.lock	(per-CPU; taken after class->lock is dropped)
  *	pool->free_lock		list of zspages waiting for the free worker;
  *				taken alone
+ *
+ *	zs_defer_cpu.lock	a CPU's batch being filled (per CPU)
+ *	  pool->defer_lock	lists of empty and full batches
+ *	  pool->relocate_lock	(32-bit only; zs_malloc's early drain)
+ *	    class->lock
  *
  * A zspage's mapped count is raised under class->lock; compaction and
  * migration test it under class->lock and never wait for it to drop.
@@ -199,12 +215,43 @@ struct zspage {
  * @zspages_freed_async: empty zspages handed to the free worker because a
  *	page lock was held
  * @double_frees: zs_free() of a handle already freed (CONFIG_DEBUG_VM)
+ * @deferred_batches: batches of deferred frees freed by the worker
+ * @deferred_drained: handles the worker freed
+ * @deferred_early: pending handles zs_malloc() freed before growing a class
+ * @deferred_timer_drains: runs of the delay timer that found a partly
+ *	filled batch to collect
+ * @deferred_cpu_drains: batches handed to the worker by a CPU going offline
  */
 struct zs_pool_events {
 	atomic_long_t pages_migrated;
 	atomic_long_t migrations_refused;
 	atomic_long_t zspages_freed_async;
 	atomic_long_t double_frees;
+	atomic_long_t deferred_batches;
+	atomic_long_t deferred_drained;
+	atomic_long_t deferred_early;
+	atomic_long_t deferred_timer_drains;
+	atomic_long_t deferred_cpu_drains;
+};
+
+/*
+ * struct zs_defer_batch - handles waiting to be freed
+ *
+ * Owned by one CPU while it fills it (zs_defer_cpu.cur), then by the lists
+ * under pool->defer_lock, then by the worker.
+ */
+struct zs_defer_batch {
+	struct list_head list;
+	unsigned int nr;
+	unsigned long handles[];
+};
+
+/* struct zs_defer_cpu - a CPU's side of deferred free (one per pool) */
+struct zs_defer_cpu {
+	spinlock_t lock;		/* this CPU, or a drain: protects all below */
+	struct zs_defer_batch *cur;	/* batch being filled, or NULL */
+	unsigned long deferred;		/* handles deferred on this CPU */
+	unsigned long sync;		/* frees done at once: no empty batch */
 };
 
 /*
@@ -234,6 +281,21 @@ struct zs_pool {
 #if ZS_OBJ_CLASS_BITS == 0
 	rwlock_t relocate_lock;		/* see "Handles and objects" */
 #endif
+
+	/* Deferred free: all zero when the pool has it off */
+	unsigned int defer_batch;	/* handles per batch */
+	struct zs_defer_cpu __percpu *defer_cpu;
+	void *defer_mem;		/* every batch, one allocation */
+	spinlock_t defer_lock;		/* protects the two lists, defer_queued */
+	struct list_head defer_empty;
+	struct list_head defer_full;	/* for the worker, oldest first */
+	unsigned long defer_queued;	/* handles in full or worked batches */
+	struct work_struct defer_work;
+	struct delayed_work defer_timer;
+	struct hlist_node defer_cpuhp;
+	unsigned long *defer_sorted;	/* worker only: a batch, by class */
+	unsigned int *defer_pos;	/* worker only: nr_classes + 1 */
+	bool defer_held;		/* KUnit: the worker leaves batches be */
 #ifdef CONFIG_ZSMALLOC_STAT
 	struct dentry *stat_dentry;
 #endif
@@ -252,6 +314,8 @@ static DEFINE_PER_CPU(struct zs_map_area, zs_map_area) = {
 };
 
 static const struct movable_operations zs_mops;
+static bool defer_free_early(struct zs_pool *pool, struct size_class *class);
+static void defer_flush(struct zs_pool *pool);
 
 /* Handle words of all pools: one word each, so one cache serves them all */
 static struct kmem_cache *zs_handle_cache;
@@ -405,10 +469,16 @@ static unsigned long alloc_handle(gfp_t gfp)
 	return (unsigned long)kmem_cache_alloc(zs_handle_cache, gfp);
 }
 
-static void free_handle(unsigned long handle)
+/* With CONFIG_DEBUG_VM, a freed handle's word says so (handle_is_freed()) */
+static void mark_handle_freed(unsigned long handle)
 {
 	if (IS_ENABLED(CONFIG_DEBUG_VM))
 		set_handle_obj(handle, ZS_HANDLE_FREED);
+}
+
+static void free_handle(unsigned long handle)
+{
+	mark_handle_freed(handle);
 	kmem_cache_free(zs_handle_cache, (void *)handle);
 }
 
@@ -611,34 +681,39 @@ static struct size_class *zspage_class(struct zspage *zspage)
 }
 
 #if ZS_OBJ_CLASS_BITS
-/* Lock and return the class of @handle: the obj names it. */
-static struct size_class *lock_handle_class(struct zs_pool *pool,
-					    unsigned long handle)
-	__acquires(class_lock)
+/* The class of @handle: the obj names it, and an object never changes class */
+static struct size_class *handle_class(struct zs_pool *pool,
+				       unsigned long handle)
 {
-	unsigned long obj = handle_to_obj(handle);
-	struct size_class *class;
-
-	class = &pool->classes[obj >> (BITS_PER_LONG - ZS_OBJ_CLASS_BITS)];
-	spin_lock(&class->lock);
-	return class;
+	return &pool->classes[handle_to_obj(handle) >>
+			      (BITS_PER_LONG - ZS_OBJ_CLASS_BITS)];
 }
 
+static void relocate_read_lock(struct zs_pool *pool) { }
+static void relocate_read_unlock(struct zs_pool *pool) { }
 static void relocate_lock(struct zs_pool *pool) { }
 static void relocate_unlock(struct zs_pool *pool) { }
 #else
-/* Lock and return the class of @handle, following its page. */
-static struct size_class *lock_handle_class(struct zs_pool *pool,
-					    unsigned long handle)
-	__acquires(class_lock)
+/*
+ * The class of @handle, following its page; called with the relocate lock
+ * read-held, so that the page is the object's.
+ */
+static struct size_class *handle_class(struct zs_pool *pool,
+				       unsigned long handle)
 {
-	struct size_class *class;
+	return zspage_class(obj_to_zspage(handle_to_obj(handle)));
+}
 
+static void relocate_read_lock(struct zs_pool *pool)
+	__acquires(&pool->relocate_lock)
+{
 	read_lock(&pool->relocate_lock);
-	class = zspage_class(obj_to_zspage(handle_to_obj(handle)));
-	spin_lock(&class->lock);
+}
+
+static void relocate_read_unlock(struct zs_pool *pool)
+	__releases(&pool->relocate_lock)
+{
 	read_unlock(&pool->relocate_lock);
-	return class;
 }
 
 static void relocate_lock(struct zs_pool *pool)
@@ -653,6 +728,20 @@ static void relocate_unlock(struct zs_pool *pool)
 	write_unlock(&pool->relocate_lock);
 }
 #endif
+
+/* Lock and return the class of @handle */
+static struct size_class *lock_handle_class(struct zs_pool *pool,
+					    unsigned long handle)
+	__acquires(class_lock)
+{
+	struct size_class *class;
+
+	relocate_read_lock(pool);
+	class = handle_class(pool, handle);
+	spin_lock(&class->lock);
+	relocate_read_unlock(pool);
+	return class;
+}
 
 /* ------------------------------------------------------------------ */
 /* Fullness groups                                                     */
@@ -858,6 +947,17 @@ static void free_zspage(struct zs_pool *pool, struct zspage *zspage)
 	release_zspage(pool, zspage);
 }
 
+/* Free the zspages on @empty, taken out of their classes already */
+static void free_zspages(struct zs_pool *pool, struct list_head *empty)
+{
+	struct zspage *zspage, *tmp;
+
+	list_for_each_entry_safe(zspage, tmp, empty, list) {
+		list_del_init(&zspage->list);
+		free_zspage(pool, zspage);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Allocation and free                                                 */
 /* ------------------------------------------------------------------ */
@@ -874,12 +974,29 @@ static void class_store(struct size_class *class, struct zspage *zspage,
 	zspage_regroup(class, zspage);
 }
 
+/* Store @handle in a zspage @class has already, if one has room */
+static bool class_store_in_place(struct size_class *class,
+				 unsigned long handle)
+{
+	struct zspage *zspage;
+
+	spin_lock(&class->lock);
+	zspage = fullest_zspage(class, NULL);
+	if (zspage)
+		class_store(class, zspage, handle);
+	spin_unlock(&class->lock);
+	return zspage;
+}
+
 /**
  * zs_malloc - allocate an object from a pool
  * @pool: pool to allocate from
  * @size: object size in bytes, 1..PAGE_SIZE
  * @gfp: allocation flags; __GFP_HIGHMEM and __GFP_MOVABLE apply to the
  *	 zspage pages only, never to the pool's own metadata
+ *
+ * Before it adds a zspage to a class, zs_malloc() frees the handles of that
+ * class that zs_free_deferred() left pending on this CPU.
  *
  * Return: an opaque handle for the object, or an error value that
  * IS_ERR_VALUE() recognises: -EINVAL for a zero size, -ENOSPC for a size
@@ -902,14 +1019,10 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 		return (unsigned long)ERR_PTR(-ENOMEM);
 
 	class = obj_class(pool, size);
-	spin_lock(&class->lock);
-	zspage = fullest_zspage(class, NULL);
-	if (zspage) {
-		class_store(class, zspage, handle);
-		spin_unlock(&class->lock);
+	if (class_store_in_place(class, handle))
 		return handle;
-	}
-	spin_unlock(&class->lock);
+	if (defer_free_early(pool, class) && class_store_in_place(class, handle))
+		return handle;
 
 	zspage = alloc_zspage(pool, class, gfp);
 	if (!zspage) {
@@ -925,6 +1038,38 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(zs_malloc);
 
+/*
+ * Give back the slot of @handle's object; the handle word is left alone.
+ * A zspage this empties is taken out of @class and put on @empty, for
+ * free_zspages() once the class lock is dropped.  Called with class->lock.
+ */
+static void class_free_obj(struct size_class *class, unsigned long handle,
+			   struct list_head *empty)
+{
+	unsigned long obj = handle_to_obj(handle);
+	struct zspage *zspage = obj_to_zspage(obj);
+
+	zspage_put_slot(class, zspage, obj_to_idx(obj));
+	class->objs_used--;
+	if (zspage->inuse) {
+		zspage_regroup(class, zspage);
+		return;
+	}
+	class_remove_zspage(class, zspage);
+	list_add(&zspage->list, empty);
+}
+
+static void free_obj(struct zs_pool *pool, unsigned long handle)
+{
+	struct size_class *class = lock_handle_class(pool, handle);
+	LIST_HEAD(empty);
+
+	class_free_obj(class, handle, &empty);
+	spin_unlock(&class->lock);
+	free_handle(handle);
+	free_zspages(pool, &empty);
+}
+
 /**
  * zs_free - free an object
  * @pool: pool the object was allocated from
@@ -937,30 +1082,10 @@ EXPORT_SYMBOL_GPL(zs_malloc);
  */
 void zs_free(struct zs_pool *pool, unsigned long handle)
 {
-	struct zspage *zspage, *empty = NULL;
-	struct size_class *class;
-	unsigned long obj;
-
 	if (IS_ERR_OR_NULL((void *)handle) ||
 	    handle_is_freed(pool, handle, _RET_IP_))
 		return;
-
-	class = lock_handle_class(pool, handle);
-	obj = handle_to_obj(handle);
-	zspage = obj_to_zspage(obj);
-	zspage_put_slot(class, zspage, obj_to_idx(obj));
-	class->objs_used--;
-	if (!zspage->inuse) {
-		class_remove_zspage(class, zspage);
-		empty = zspage;
-	} else {
-		zspage_regroup(class, zspage);
-	}
-	spin_unlock(&class->lock);
-
-	free_handle(handle);
-	if (empty)
-		free_zspage(pool, empty);
+	free_obj(pool, handle);
 }
 EXPORT_SYMBOL_GPL(zs_free);
 
@@ -1132,7 +1257,8 @@ static unsigned long compact_class(struct zs_pool *pool,
  *
  * In every class, objects of the emptiest zspages move into the fullest
  * ones and the zspages emptied are freed.  Mapped objects are left where
- * they are.  If another compaction of @pool is running, returns at once.
+ * they are.  Frees deferred by zs_free_deferred() are done first.  If
+ * another compaction of @pool is running, returns at once.  Sleeps.
  *
  * Return: the number of pages freed.
  */
@@ -1141,6 +1267,7 @@ unsigned long zs_compact(struct zs_pool *pool)
 	unsigned long freed = 0;
 	int i;
 
+	defer_flush(pool);
 	if (atomic_xchg(&pool->compacting, 1))
 		return 0;
 	for (i = pool->nr_classes - 1; i >= 0; i--)
@@ -1269,6 +1396,489 @@ static int zs_register_shrinker(struct zs_pool *pool)
 }
 
 /* ------------------------------------------------------------------ */
+/* Deferred free                                                       */
+/* ------------------------------------------------------------------ */
+
+/* A partly filled batch is collected this long after its first handle */
+#define ZS_DEFER_DELAY_MS	10
+
+/*
+ * Handles per batch in pools created from now on; 0 turns deferral off.
+ * 512 handles fill a 4 KiB batch on 64-bit; see zsmalloc.rst for the
+ * measurement behind it.
+ */
+static unsigned int zs_defer_batch_param = 512;
+#define ZS_DEFER_BATCH_MAX	4096
+
+/*
+ * Set the unsigned int parameter behind @kp from @val if it is 0..@max;
+ * anything else is refused with a message and leaves it as it was.
+ */
+static int zs_param_set_max(const char *val, const struct kernel_param *kp,
+			    unsigned int max)
+{
+	unsigned int *param = kp->arg, v;
+
+	if (kstrtouint(val, 0, &v) || v > max) {
+		pr_err("%s=%s refused: must be 0..%u, keeping %u\n",
+		       kp->name, val, max, *param);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*param, v);
+	return 0;
+}
+
+static struct workqueue_struct *zs_defer_wq;
+static enum cpuhp_state zs_defer_cpuhp_state;
+
+static struct zs_defer_batch *defer_batch_at(struct zs_pool *pool,
+					     unsigned int i)
+{
+	size_t stride = struct_size_t(struct zs_defer_batch, handles,
+				      pool->defer_batch);
+
+	return pool->defer_mem + i * stride;
+}
+
+/*
+ * Hand @full (if any) to the worker and return an empty batch, or NULL if
+ * none is left.  Called with the CPU's batch lock.
+ */
+static struct zs_defer_batch *defer_swap_batch(struct zs_pool *pool,
+					       struct zs_defer_batch *full)
+{
+	struct zs_defer_batch *empty;
+
+	spin_lock(&pool->defer_lock);
+	if (full) {
+		list_add_tail(&full->list, &pool->defer_full);
+		pool->defer_queued += full->nr;
+	}
+	empty = list_first_entry_or_null(&pool->defer_empty,
+					 struct zs_defer_batch, list);
+	if (empty)
+		list_del(&empty->list);
+	spin_unlock(&pool->defer_lock);
+	if (full)
+		queue_work(zs_defer_wq, &pool->defer_work);
+	return empty;
+}
+
+/**
+ * zs_free_deferred - free an object later, in a batch
+ * @pool: pool the object was allocated from
+ * @handle: handle returned by zs_malloc(); NULL and error values are ignored
+ *
+ * The caller gives up @handle at once, as with zs_free(), but the object's
+ * slot is freed later by a worker that frees many handles per class lock.
+ * Until then the object's pages count in zs_get_total_pages().  Pending
+ * frees drain by themselves within a few milliseconds; call
+ * zs_free_deferred_flush() to wait for them.  If the pool has deferral off
+ * or no empty batch is left, the object is freed before the call returns.
+ * May be called wherever zs_free() may.
+ */
+void zs_free_deferred(struct zs_pool *pool, unsigned long handle)
+{
+	struct zs_defer_batch *batch;
+	struct zs_defer_cpu *dc;
+
+	if (IS_ERR_OR_NULL((void *)handle) ||
+	    handle_is_freed(pool, handle, _RET_IP_))
+		return;
+	if (!pool->defer_batch) {
+		free_obj(pool, handle);
+		return;
+	}
+
+	/* Any CPU's batch is correct under its lock; ours is uncontended */
+	dc = raw_cpu_ptr(pool->defer_cpu);
+	spin_lock(&dc->lock);
+	batch = dc->cur;
+	if (unlikely(!batch || batch->nr == pool->defer_batch)) {
+		batch = defer_swap_batch(pool, batch);
+		dc->cur = batch;
+	}
+	if (likely(batch)) {
+		batch->handles[batch->nr++] = handle;
+		dc->deferred++;
+		if (batch->nr == 1)
+			queue_delayed_work(zs_defer_wq, &pool->defer_timer,
+					   msecs_to_jiffies(ZS_DEFER_DELAY_MS));
+		spin_unlock(&dc->lock);
+		return;
+	}
+	dc->sync++;
+	spin_unlock(&dc->lock);
+	free_obj(pool, handle);
+}
+EXPORT_SYMBOL_GPL(zs_free_deferred);
+
+/*
+ * Sort @batch by class into pool->defer_sorted: a counting sort on the
+ * class id.  defer_pos[c] .. defer_pos[c + 1] is then class c's run.
+ * A handle already freed is reported and dropped.  Worker only.
+ */
+static void defer_sort(struct zs_pool *pool, struct zs_defer_batch *batch)
+{
+	unsigned int *pos = pool->defer_pos;
+	unsigned int i, c, nr = 0;
+
+	memset(pos, 0, (pool->nr_classes + 1) * sizeof(*pos));
+	relocate_read_lock(pool);
+	for (i = 0; i < batch->nr; i++) {
+		unsigned long handle = batch->handles[i];
+
+		if (handle_is_freed(pool, handle, _RET_IP_))
+			continue;
+		batch->handles[nr++] = handle;
+		pos[handle_class(pool, handle)->id + 1]++;
+	}
+	for (c = 1; c <= pool->nr_classes; c++)
+		pos[c] += pos[c - 1];
+	for (i = 0; i < nr; i++) {
+		unsigned long handle = batch->handles[i];
+
+		pool->defer_sorted[pos[handle_class(pool, handle)->id]++] =
+			handle;
+	}
+	relocate_read_unlock(pool);
+	/* Each pos[c] now ends class c's run: shift them back to starts */
+	memmove(pos + 1, pos, pool->nr_classes * sizeof(*pos));
+	pos[0] = 0;
+}
+
+/*
+ * Free the objects of one class's run of sorted handles under one class
+ * lock (dropped only when someone needs the CPU or the lock) and store the
+ * handles freed at @out, which may overlap the run but never runs ahead of
+ * it.  Returns how many were freed.
+ */
+static unsigned int defer_free_run(struct size_class *class,
+				   const unsigned long *handles,
+				   unsigned int nr, unsigned long *out,
+				   struct list_head *empty)
+{
+	unsigned int i, freed = 0;
+
+	spin_lock(&class->lock);
+	for (i = 0; i < nr; i++) {
+		unsigned long handle = handles[i];
+
+		/* A handle deferred twice is freed the first time only */
+		if (handle_is_freed(class->pool, handle, _RET_IP_))
+			continue;
+		class_free_obj(class, handle, empty);
+		mark_handle_freed(handle);
+		out[freed++] = handle;
+		cond_resched_lock(&class->lock);
+	}
+	spin_unlock(&class->lock);
+	return freed;
+}
+
+/* Free every object of @batch, class by class.  Worker only. */
+static void defer_free_batch(struct zs_pool *pool,
+			     struct zs_defer_batch *batch)
+{
+	unsigned long *sorted = pool->defer_sorted;
+	unsigned int *pos = pool->defer_pos;
+	unsigned int c, freed = 0;
+	LIST_HEAD(empty);
+
+	defer_sort(pool, batch);
+	for (c = 0; c < pool->nr_classes; c++) {
+		unsigned int len = pos[c + 1] - pos[c];
+
+		/* sorted + freed <= sorted + pos[c]: packing never overtakes */
+		if (len)
+			freed += defer_free_run(&pool->classes[c],
+						sorted + pos[c], len,
+						sorted + freed, &empty);
+	}
+	kmem_cache_free_bulk(zs_handle_cache, freed, (void **)sorted);
+	free_zspages(pool, &empty);
+	atomic_long_add(freed, &pool->events.deferred_drained);
+	atomic_long_inc(&pool->events.deferred_batches);
+}
+
+static void defer_worker(struct work_struct *work)
+{
+	struct zs_pool *pool = container_of(work, struct zs_pool, defer_work);
+	struct zs_defer_batch *batch;
+
+	for (;;) {
+		spin_lock(&pool->defer_lock);
+		batch = list_first_entry_or_null(&pool->defer_full,
+						 struct zs_defer_batch, list);
+		if (READ_ONCE(pool->defer_held))
+			batch = NULL;
+		if (batch)
+			list_del(&batch->list);
+		spin_unlock(&pool->defer_lock);
+		if (!batch)
+			return;
+
+		defer_free_batch(pool, batch);
+
+		spin_lock(&pool->defer_lock);
+		pool->defer_queued -= batch->nr;
+		batch->nr = 0;
+		list_add(&batch->list, &pool->defer_empty);
+		spin_unlock(&pool->defer_lock);
+		cond_resched();
+	}
+}
+
+/* Hand @cpu's partly filled batch to the worker; true if it had one */
+static bool defer_collect_cpu(struct zs_pool *pool, unsigned int cpu)
+{
+	struct zs_defer_cpu *dc = per_cpu_ptr(pool->defer_cpu, cpu);
+	struct zs_defer_batch *batch;
+
+	spin_lock(&dc->lock);
+	batch = dc->cur;
+	if (batch && batch->nr) {
+		spin_lock(&pool->defer_lock);
+		list_add_tail(&batch->list, &pool->defer_full);
+		pool->defer_queued += batch->nr;
+		spin_unlock(&pool->defer_lock);
+		dc->cur = NULL;		/* the next free takes an empty batch */
+	} else {
+		batch = NULL;
+	}
+	spin_unlock(&dc->lock);
+	return batch;
+}
+
+/* Hand every CPU's partly filled batch to the worker */
+static bool defer_collect(struct zs_pool *pool)
+{
+	bool found = false;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		found |= defer_collect_cpu(pool, cpu);
+	if (found)
+		queue_work(zs_defer_wq, &pool->defer_work);
+	return found;
+}
+
+/* The delay after a batch's first handle is over: collect what is left */
+static void defer_timer_fn(struct work_struct *work)
+{
+	struct zs_pool *pool = container_of(to_delayed_work(work),
+					    struct zs_pool, defer_timer);
+
+	if (!READ_ONCE(pool->defer_held) && defer_collect(pool))
+		atomic_long_inc(&pool->events.deferred_timer_drains);
+}
+
+static void defer_flush(struct zs_pool *pool)
+{
+	if (!pool->defer_batch)
+		return;
+	defer_collect(pool);
+	flush_work(&pool->defer_work);
+}
+
+/**
+ * zs_free_deferred_flush - wait for deferred frees
+ * @pool: the pool
+ *
+ * Returns once every object passed to zs_free_deferred() before the call
+ * is freed and its emptied zspages released (or, for a zspage whose page
+ * the VM holds locked, handed to the pool's page-free worker).  Sleeps.
+ */
+void zs_free_deferred_flush(struct zs_pool *pool)
+{
+	defer_flush(pool);
+}
+EXPORT_SYMBOL_GPL(zs_free_deferred_flush);
+
+/*
+ * zs_malloc() needs a new zspage for @class: first free the handles of
+ * @class pending in this CPU's batch, leaving the others there.  Returns
+ * true if that freed any.
+ */
+static bool defer_free_early(struct zs_pool *pool, struct size_class *class)
+{
+	struct zs_defer_batch *batch;
+	unsigned int i, kept = 0;
+	struct zs_defer_cpu *dc;
+	LIST_HEAD(empty);
+
+	if (!pool->defer_batch)
+		return false;
+	dc = raw_cpu_ptr(pool->defer_cpu);
+	spin_lock(&dc->lock);
+	batch = dc->cur;
+	if (!batch || !batch->nr) {
+		spin_unlock(&dc->lock);
+		return false;
+	}
+	relocate_read_lock(pool);
+	spin_lock(&class->lock);
+	for (i = 0; i < batch->nr; i++) {
+		unsigned long handle = batch->handles[i];
+
+		if (handle_is_freed(pool, handle, _RET_IP_))
+			continue;
+		if (handle_class(pool, handle) != class) {
+			batch->handles[kept++] = handle;
+			continue;
+		}
+		class_free_obj(class, handle, &empty);
+		free_handle(handle);
+	}
+	spin_unlock(&class->lock);
+	relocate_read_unlock(pool);
+	i = batch->nr - kept;
+	batch->nr = kept;
+	spin_unlock(&dc->lock);
+
+	free_zspages(pool, &empty);
+	atomic_long_add(i, &pool->events.deferred_early);
+	return i;
+}
+
+/* A CPU is gone: whatever it left pending goes to the worker */
+static int defer_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct zs_pool *pool = hlist_entry(node, struct zs_pool, defer_cpuhp);
+
+	if (defer_collect_cpu(pool, cpu)) {
+		atomic_long_inc(&pool->events.deferred_cpu_drains);
+		queue_work(zs_defer_wq, &pool->defer_work);
+	}
+	return 0;
+}
+
+static void defer_release(struct zs_pool *pool)
+{
+	pool->defer_batch = 0;
+	kfree(pool->defer_pos);
+	kvfree(pool->defer_sorted);
+	kvfree(pool->defer_mem);
+	free_percpu(pool->defer_cpu);
+}
+
+/*
+ * Set up deferred free for a new pool: two batches per possible CPU, so
+ * each CPU can fill one while the worker frees another.  Without the
+ * memory, the pool just frees at once.
+ */
+static void defer_init(struct zs_pool *pool)
+{
+	unsigned int i, nr = 2 * num_possible_cpus();
+	unsigned int batch = READ_ONCE(zs_defer_batch_param);
+	unsigned int cpu;
+
+	spin_lock_init(&pool->defer_lock);
+	INIT_LIST_HEAD(&pool->defer_empty);
+	INIT_LIST_HEAD(&pool->defer_full);
+	INIT_WORK(&pool->defer_work, defer_worker);
+	INIT_DELAYED_WORK(&pool->defer_timer, defer_timer_fn);
+	if (!batch || !zs_defer_wq)
+		return;
+
+	pool->defer_cpu = alloc_percpu(struct zs_defer_cpu);
+	pool->defer_mem = kvcalloc(nr, struct_size_t(struct zs_defer_batch,
+						     handles, batch),
+				   GFP_KERNEL);
+	pool->defer_sorted = kvmalloc_array(batch, sizeof(unsigned long),
+					    GFP_KERNEL);
+	pool->defer_pos = kcalloc(pool->nr_classes + 1, sizeof(unsigned int),
+				  GFP_KERNEL);
+	if (!pool->defer_cpu || !pool->defer_mem || !pool->defer_sorted ||
+	    !pool->defer_pos ||
+	    cpuhp_state_add_instance_nocalls(zs_defer_cpuhp_state,
+					     &pool->defer_cpuhp)) {
+		pr_warn("pool %s: no memory for deferred free, freeing at once\n",
+			pool->name);
+		defer_release(pool);
+		return;
+	}
+
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&per_cpu_ptr(pool->defer_cpu, cpu)->lock);
+	pool->defer_batch = batch;
+	for (i = 0; i < nr; i++)
+		list_add_tail(&defer_batch_at(pool, i)->list,
+			      &pool->defer_empty);
+}
+
+/* Free everything pending, then the memory deferral used */
+static void defer_destroy(struct zs_pool *pool)
+{
+	if (!pool->defer_batch)
+		return;
+	cpuhp_state_remove_instance_nocalls(zs_defer_cpuhp_state,
+					    &pool->defer_cpuhp);
+	WRITE_ONCE(pool->defer_held, false);
+	cancel_delayed_work_sync(&pool->defer_timer);
+	defer_flush(pool);
+	defer_release(pool);
+}
+
+/* Handles waiting now, in batches being filled or queued (racy sum) */
+static unsigned long defer_pending(struct zs_pool *pool)
+{
+	unsigned long pending;
+	unsigned int cpu;
+
+	if (!pool->defer_batch)
+		return 0;
+	pending = READ_ONCE(pool->defer_queued);
+	for_each_possible_cpu(cpu) {
+		struct zs_defer_batch *batch;
+
+		batch = READ_ONCE(per_cpu_ptr(pool->defer_cpu, cpu)->cur);
+		if (batch)
+			pending += READ_ONCE(batch->nr);
+	}
+	return pending;
+}
+
+/* Sum of one per-CPU counter of deferred free */
+static unsigned long defer_cpu_sum(struct zs_pool *pool, size_t offset)
+{
+	unsigned long sum = 0;
+	unsigned int cpu;
+
+	if (!pool->defer_batch)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*(unsigned long *)
+				 ((char *)per_cpu_ptr(pool->defer_cpu, cpu) +
+				  offset));
+	return sum;
+}
+
+static unsigned long defer_deferred(struct zs_pool *pool)
+{
+	return defer_cpu_sum(pool, offsetof(struct zs_defer_cpu, deferred));
+}
+
+static unsigned long defer_sync(struct zs_pool *pool)
+{
+	return defer_cpu_sum(pool, offsetof(struct zs_defer_cpu, sync));
+}
+
+static int zs_defer_batch_set(const char *val, const struct kernel_param *kp)
+{
+	return zs_param_set_max(val, kp, ZS_DEFER_BATCH_MAX);
+}
+
+static const struct kernel_param_ops zs_defer_batch_ops = {
+	.set = zs_defer_batch_set,
+	.get = param_get_uint,
+};
+module_param_cb(deferred_batch, &zs_defer_batch_ops, &zs_defer_batch_param,
+		0644);
+MODULE_PARM_DESC(deferred_batch,
+		 "handles per per-CPU deferred-free batch of new pools (0: off)");
+
+/* ------------------------------------------------------------------ */
 /* Statistics and debugfs                                              */
 /* ------------------------------------------------------------------ */
 
@@ -1327,23 +1937,36 @@ unsigned int zs_lookup_class_index(struct zs_pool *pool, unsigned int size)
 }
 EXPORT_SYMBOL_GPL(zs_lookup_class_index);
 
-/* The pool's counters, by name: debugfs "stats", one per line */
+/*
+ * The pool's counters, by name: debugfs "stats", one per line.  Each is an
+ * atomic_long_t in zs_pool, or computed by @get.
+ */
+#define ZS_EVENT(name)	{ #name, offsetof(struct zs_pool, events.name) }
 static const struct {
 	const char *name;
-	size_t offset;			/* of an atomic_long_t in zs_pool */
+	size_t offset;
+	unsigned long (*get)(struct zs_pool *pool);
 } zs_pool_counters[] = {
 	{ "pages_allocated", offsetof(struct zs_pool, pages_allocated) },
 	{ "pages_compacted", offsetof(struct zs_pool, stats.pages_compacted) },
-	{ "pages_migrated", offsetof(struct zs_pool, events.pages_migrated) },
-	{ "migrations_refused",
-	  offsetof(struct zs_pool, events.migrations_refused) },
-	{ "zspages_freed_async",
-	  offsetof(struct zs_pool, events.zspages_freed_async) },
-	{ "double_frees", offsetof(struct zs_pool, events.double_frees) },
+	ZS_EVENT(pages_migrated),
+	ZS_EVENT(migrations_refused),
+	ZS_EVENT(zspages_freed_async),
+	ZS_EVENT(double_frees),
+	{ "deferred", 0, defer_deferred },
+	ZS_EVENT(deferred_drained),
+	ZS_EVENT(deferred_batches),
+	ZS_EVENT(deferred_early),
+	{ "deferred_sync", 0, defer_sync },
+	ZS_EVENT(deferred_timer_drains),
+	ZS_EVENT(deferred_cpu_drains),
+	{ "deferred_pending", 0, defer_pending },
 };
 
 static unsigned long zs_pool_counter(struct zs_pool *pool, unsigned int i)
 {
+	if (zs_pool_counters[i].get)
+		return zs_pool_counters[i].get(pool);
 	return atomic_long_read((atomic_long_t *)((char *)pool +
 						  zs_pool_counters[i].offset));
 }
@@ -1463,16 +2086,7 @@ static unsigned int zs_default_order =
 
 static int zs_order_param_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned int order;
-	int ret = kstrtouint(val, 0, &order);
-
-	if (ret || order > ZS_MAX_ZSPAGE_ORDER) {
-		pr_err("zspage_order=%s refused: must be 0..%d, keeping %u\n",
-		       val, ZS_MAX_ZSPAGE_ORDER, zs_default_order);
-		return -EINVAL;
-	}
-	WRITE_ONCE(zs_default_order, order);
-	return 0;
+	return zs_param_set_max(val, kp, ZS_MAX_ZSPAGE_ORDER);
 }
 
 static const struct kernel_param_ops zs_order_param_ops = {
@@ -1511,6 +2125,7 @@ struct zs_pool *zs_create_pool_order(const char *name, unsigned int order)
 	pool->name = kstrdup(name, GFP_KERNEL);
 	if (!pool->name || zs_build_classes(pool))
 		goto err;
+	defer_init(pool);
 
 	if (zs_register_shrinker(pool))
 		goto err;
@@ -1557,8 +2172,9 @@ static void drop_zspage_handles(struct size_class *class, struct zspage *zspage)
  * zs_destroy_pool - destroy a pool
  * @pool: pool to destroy, or NULL
  *
- * All objects should have been freed.  Objects still stored are reported
- * and their pages freed; their handles become invalid.
+ * All objects should have been freed; frees still deferred are done
+ * first.  Objects still stored are reported and their pages freed; their
+ * handles become invalid.
  */
 void zs_destroy_pool(struct zs_pool *pool)
 {
@@ -1570,6 +2186,7 @@ void zs_destroy_pool(struct zs_pool *pool)
 
 	zs_pool_stat_destroy(pool);
 	shrinker_free(pool->shrinker);
+	defer_destroy(pool);
 	flush_work(&pool->free_work);
 
 	for (i = 0; pool->classes && i < pool->nr_classes; i++) {
@@ -1684,9 +2301,26 @@ EXPORT_SYMBOL_IF_KUNIT(zs_pool_shrinker);
 
 void zs_pool_flush_free(struct zs_pool *pool)
 {
+	defer_flush(pool);
 	flush_work(&pool->free_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_pool_flush_free);
+
+/* Hold the deferred-free worker (and the timer's collection) or let go */
+void zs_pool_hold_deferred(struct zs_pool *pool, bool hold)
+{
+	WRITE_ONCE(pool->defer_held, hold);
+	if (!hold && pool->defer_batch)
+		queue_work(zs_defer_wq, &pool->defer_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_hold_deferred);
+
+/* Handles per deferred-free batch of @pool; 0 if it frees at once */
+unsigned int zs_pool_deferred_batch(struct zs_pool *pool)
+{
+	return pool->defer_batch;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_deferred_batch);
 
 /* A counter of the debugfs "stats" file by its name, or -1 */
 long zs_pool_counter_by_name(struct zs_pool *pool, const char *name)
@@ -1733,9 +2367,18 @@ static int zs_zpool_malloc(void *pool, size_t size, gfp_t gfp,
 	return IS_ERR_VALUE(h) ? (int)h : 0;
 }
 
+/* zswap's frees: deferred only when zsmalloc.zpool_deferred_free is set */
+static bool zs_zpool_deferred_free;
+module_param_named(zpool_deferred_free, zs_zpool_deferred_free, bool, 0644);
+MODULE_PARM_DESC(zpool_deferred_free,
+		 "defer the frees of zpool users (zswap) like zs_free_deferred()");
+
 static void zs_zpool_free(void *pool, unsigned long handle)
 {
-	zs_free(pool, handle);
+	if (READ_ONCE(zs_zpool_deferred_free))
+		zs_free_deferred(pool, handle);
+	else
+		zs_free(pool, handle);
 }
 
 static u64 zs_zpool_total_pages(void *pool)
@@ -1803,6 +2446,38 @@ static int zs_cpu_dead(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * Deferred free's workqueue and CPU hotplug state.  Without them pools are
+ * still created, and free at once.
+ */
+static void zs_defer_setup(void)
+{
+	int ret;
+
+	zs_defer_wq = alloc_workqueue("zs_free", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!zs_defer_wq)
+		goto fail;
+	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mm/zsmalloc:defer",
+				      NULL, defer_cpu_dead);
+	if (ret < 0) {
+		destroy_workqueue(zs_defer_wq);
+		zs_defer_wq = NULL;
+		goto fail;
+	}
+	zs_defer_cpuhp_state = ret;
+	return;
+fail:
+	pr_warn("no deferred free: pools will free at once\n");
+}
+
+static void zs_defer_teardown(void)
+{
+	if (!zs_defer_wq)
+		return;
+	cpuhp_remove_multi_state(zs_defer_cpuhp_state);
+	destroy_workqueue(zs_defer_wq);
+}
+
 static int __init zs_init(void)
 {
 	int ret;
@@ -1822,6 +2497,7 @@ static int __init zs_init(void)
 		kmem_cache_destroy(zs_handle_cache);
 		return ret;
 	}
+	zs_defer_setup();
 	zs_stat_init();
 	zs_zpool_register();
 	return 0;
@@ -1832,6 +2508,7 @@ static void __exit zs_exit(void)
 {
 	zs_zpool_unregister();
 	zs_stat_exit();
+	zs_defer_teardown();
 	cpuhp_remove_state(CPUHP_MM_ZS_PREPARE);
 	kmem_cache_destroy(zs_handle_cache);
 }

@@ -16,6 +16,15 @@
  *	a zspage has at most 2^N pages.  N is 0..ZS_MAX_ZSPAGE_ORDER;
  *	out-of-range values are refused.  The default follows
  *	CONFIG_ZSMALLOC_CHAIN_SIZE (8 pages, order 3).
+ *
+ *   zsmalloc.deferred_batch=N
+ *	Handles per per-CPU batch of zs_free_deferred() in pools created
+ *	from now on, 0..4096; 0 makes zs_free_deferred() free at once.
+ *	Each pool reserves two batches per possible CPU.  Default 512.
+ *
+ *   zsmalloc.zpool_deferred_free=Y|N
+ *	Whether frees through the zpool driver (zswap) are deferred.
+ *	Default N.
  */
 
 #ifndef _ZS_MALLOC_H_
@@ -53,6 +62,8 @@ void zs_destroy_pool(struct zs_pool *pool);
 
 unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t flags);
 void zs_free(struct zs_pool *pool, unsigned long obj);
+void zs_free_deferred(struct zs_pool *pool, unsigned long handle);
+void zs_free_deferred_flush(struct zs_pool *pool);
 
 size_t zs_huge_class_size(struct zs_pool *pool);
 
@@ -100,6 +111,8 @@ unsigned long zs_class_zspages(struct zs_pool *pool, unsigned int class_id);
 struct shrinker *zs_pool_shrinker(struct zs_pool *pool);
 void zs_pool_flush_free(struct zs_pool *pool);
 long zs_pool_counter_by_name(struct zs_pool *pool, const char *name);
+void zs_pool_hold_deferred(struct zs_pool *pool, bool hold);
+unsigned int zs_pool_deferred_batch(struct zs_pool *pool);
 #endif
 
 #endif
