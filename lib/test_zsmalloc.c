@@ -18,6 +18,7 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/completion.h>
 
@@ -970,6 +971,302 @@ static void locked_empty_zspage_is_freed_by_the_worker(struct kunit *test)
 }
 
 /* ------------------------------------------------------------------ */
+/* Deferred free                                                       */
+/* ------------------------------------------------------------------ */
+
+static long counter(struct zs_pool *pool, const char *name)
+{
+	return zs_pool_counter_by_name(pool, name);
+}
+
+/*
+ * Objects freed with zs_free_deferred() stay stored until the worker
+ * runs (here: until the test lets it), then a flush frees all of them,
+ * class by class, and the objects kept are untouched.
+ */
+static void deferred_frees_are_done_by_the_flush(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 40, 500, 1000, 2100, 3000, 3700,
+					      PAGE_SIZE };
+	unsigned long *left;
+	struct zs_pool *pool = create_pool(test, 3);
+	unsigned int i, n = 40 * ARRAY_SIZE(sizes);
+	unsigned long pages;
+	struct zt_obj *objs;
+
+	KUNIT_ASSERT_GT(test, zs_pool_deferred_batch(pool), 0u);
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	left = kunit_kcalloc(test, zs_pool_nr_classes(pool), sizeof(*left),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, left);
+	for (i = 0; i < n; i++) {
+		unsigned int size = sizes[i % ARRAY_SIZE(sizes)];
+
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[i], size, i));
+		if (i & 1)
+			left[zs_size_to_class_id(pool, size)]++;
+	}
+	pages = zs_get_total_pages(pool);
+
+	zs_pool_hold_deferred(pool, true);
+	for (i = 0; i < n; i += 2)
+		zs_free_deferred(pool, objs[i].handle);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred"), (long)n / 2);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_pending"), (long)n / 2);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), pages);
+
+	zs_pool_hold_deferred(pool, false);
+	zs_free_deferred_flush(pool);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_pending"), 0L);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_drained"), (long)n / 2);
+	KUNIT_EXPECT_GE(test, counter(pool, "deferred_batches"), 1L);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_sync"), 0L);
+	for (i = 0; i < zs_pool_nr_classes(pool); i++)
+		KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, i), left[i]);
+	for (i = 1; i < n; i += 2) {
+		KUNIT_EXPECT_EQ(test, check_obj(pool, &objs[i]), -1);
+		zs_free_deferred(pool, objs[i].handle);
+	}
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * Without any flush, a batch that is not full is collected once the
+ * documented delay (10 ms) is over: the pool shrinks back by itself.
+ * Polls with a generous bound, since the VM running the test may be slow.
+ */
+static void pending_frees_drain_by_themselves(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 2);
+	unsigned long start, waited;
+	struct zt_obj o[8];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(o); i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &o[i], 1000, i));
+	for (i = 0; i < ARRAY_SIZE(o); i++)
+		zs_free_deferred(pool, o[i].handle);
+
+	start = jiffies;
+	while (zs_get_total_pages(pool) &&
+	       time_before(jiffies, start + 10 * HZ))
+		usleep_range(5000, 6000);
+	waited = jiffies_to_msecs(jiffies - start);
+	kunit_info(test, "pool empty %lu ms after the last free\n", waited);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	KUNIT_EXPECT_GE(test, counter(pool, "deferred_timer_drains"), 1L);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_drained"),
+			(long)ARRAY_SIZE(o));
+	zs_destroy_pool(pool);
+}
+
+/*
+ * With every batch full and the worker stalled, zs_free_deferred() frees
+ * at once: nothing is dropped, and the frees it could defer wait.
+ */
+static void exhausted_batches_free_at_once(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 2);
+	unsigned int i, n, batch = zs_pool_deferred_batch(pool);
+	unsigned int id = zs_size_to_class_id(pool, 64);
+	unsigned long *handles;
+	long deferred, sync;
+
+	n = 2 * num_possible_cpus() * batch + 100;
+	handles = kvmalloc_array(n, sizeof(*handles), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, handles);
+	for (i = 0; i < n; i++) {
+		handles[i] = zs_malloc(pool, 64, GFP_KERNEL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(handles[i]));
+	}
+
+	zs_pool_hold_deferred(pool, true);
+	for (i = 0; i < n; i++)
+		zs_free_deferred(pool, handles[i]);
+	deferred = counter(pool, "deferred");
+	sync = counter(pool, "deferred_sync");
+	kunit_info(test, "%u frees: %ld deferred, %ld at once\n", n, deferred,
+		   sync);
+	KUNIT_EXPECT_EQ(test, deferred + sync, (long)n);
+	KUNIT_EXPECT_GE(test, sync, 100L);
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, id),
+			(unsigned long)deferred);
+
+	zs_pool_hold_deferred(pool, false);
+	zs_free_deferred_flush(pool);
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, id), 0ul);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	kvfree(handles);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * A deferred free of a freed handle is reported at once; a handle
+ * deferred twice is reported when the worker meets its second copy.
+ * Either way the pool is left intact.
+ */
+static void deferred_double_free_is_reported(struct kunit *test)
+{
+	struct zs_pool *pool;
+	struct zt_obj a, b, c;
+	int id;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_VM))
+		kunit_skip(test, "the double free check needs CONFIG_DEBUG_VM");
+	pool = create_pool(test, 2);
+	id = zs_size_to_class_id(pool, 300);
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &a, 300, 1));
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &b, 300, 2));
+	KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &c, 300, 3));
+
+	zs_free(pool, a.handle);
+	zs_free_deferred(pool, a.handle);
+	KUNIT_EXPECT_EQ(test, counter(pool, "double_frees"), 1L);
+
+	zs_pool_hold_deferred(pool, true);
+	zs_free_deferred(pool, b.handle);
+	zs_free_deferred(pool, b.handle);
+	KUNIT_EXPECT_EQ(test, counter(pool, "double_frees"), 1L);
+	zs_pool_hold_deferred(pool, false);
+	zs_free_deferred_flush(pool);
+	KUNIT_EXPECT_EQ(test, counter(pool, "double_frees"), 2L);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_drained"), 1L);
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, id), 1ul);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, &c), -1);
+	zs_free(pool, c.handle);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * zs_malloc() does not grow a class while this CPU has frees of that
+ * class pending: a full zspage with one deferred free takes the next
+ * object in the freed slot.
+ */
+static void malloc_uses_pending_frees_before_growing(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 2);
+	int id = zs_size_to_class_id(pool, 700);
+	struct zs_class_geometry geo;
+	unsigned long *handles, h;
+	unsigned int i;
+
+	get_geo(test, pool, id, &geo);
+	handles = kunit_kcalloc(test, geo.objs_per_zspage, sizeof(*handles),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, handles);
+	for (i = 0; i < geo.objs_per_zspage; i++) {
+		handles[i] = zs_malloc(pool, 700, GFP_KERNEL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(handles[i]));
+	}
+	KUNIT_ASSERT_EQ(test, zs_class_zspages(pool, id), 1ul);
+
+	zs_pool_hold_deferred(pool, true);
+	migrate_disable();		/* the free and the malloc on one CPU */
+	zs_free_deferred(pool, handles[3]);
+	h = zs_malloc(pool, 700, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h));
+	KUNIT_EXPECT_EQ(test, zs_class_zspages(pool, id), 1ul);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_early"), 1L);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_pending"), 0L);
+
+	zs_pool_hold_deferred(pool, false);
+	handles[3] = h;
+	for (i = 0; i < geo.objs_per_zspage; i++)
+		zs_free_deferred(pool, handles[i]);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	zs_destroy_pool(pool);
+}
+
+struct defer_on_cpu {
+	struct zs_pool *pool;
+	unsigned long *handles;
+	unsigned int nr;
+	struct completion done;
+};
+
+static int defer_on_cpu_fn(void *data)
+{
+	struct defer_on_cpu *d = data;
+	unsigned int i;
+
+	for (i = 0; i < d->nr; i++)
+		zs_free_deferred(d->pool, d->handles[i]);
+	complete(&d->done);
+	return 0;
+}
+
+/*
+ * A CPU going offline hands its partly filled batch to the worker, which
+ * frees it: nothing waits for the CPU to come back.
+ */
+static void offline_cpu_hands_over_its_batch(struct kunit *test)
+{
+	struct zs_pool *pool;
+	struct defer_on_cpu d = { .nr = 50 };
+	struct task_struct *t;
+	unsigned int i, cpu;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || num_online_cpus() < 2)
+		kunit_skip(test, "needs CPU hotplug and two CPUs");
+	cpu = cpumask_last(cpu_online_mask);
+	pool = create_pool(test, 2);
+	d.pool = pool;
+	d.handles = kunit_kcalloc(test, d.nr, sizeof(*d.handles), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d.handles);
+	for (i = 0; i < d.nr; i++) {
+		d.handles[i] = zs_malloc(pool, 200, GFP_KERNEL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(d.handles[i]));
+	}
+	init_completion(&d.done);
+
+	zs_pool_hold_deferred(pool, true);
+	t = kthread_create_on_cpu(defer_on_cpu_fn, &d, cpu, "zs-defer/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up_process(t);
+	wait_for_completion(&d.done);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_pending"), (long)d.nr);
+
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_cpu_drains"), 1L);
+	zs_pool_hold_deferred(pool, false);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_drained"), (long)d.nr);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * Destroying a pool with frees pending (the worker stalled, too) frees
+ * them, then everything else: no object is left and nothing leaks
+ * (kmemleak's scan at the end of the boot would say).
+ */
+static void destroy_with_deferred_frees_pending(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	unsigned int i, n = 300;
+	struct zt_obj *o;
+
+	o = kunit_kcalloc(test, n, sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &o[i], 16 + i * 13, i));
+	zs_pool_hold_deferred(pool, true);
+	for (i = 0; i < n; i++)
+		zs_free_deferred(pool, o[i].handle);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_pending"), (long)n);
+	zs_destroy_pool(pool);
+}
+
+/* ------------------------------------------------------------------ */
 /* Concurrency                                                         */
 /* ------------------------------------------------------------------ */
 
@@ -1000,7 +1297,10 @@ static int stress_worker(void *data)
 		if (o->handle) {
 			if (check_obj(ctx->pool, o) != -1)
 				atomic_inc(&ctx->errors);
-			zs_free(ctx->pool, o->handle);
+			if (r & 1)
+				zs_free_deferred(ctx->pool, o->handle);
+			else
+				zs_free(ctx->pool, o->handle);
 			o->handle = 0;
 		} else if (!alloc_obj(ctx->pool, o,
 				      1 + get_random_u32_below(PAGE_SIZE),
@@ -1088,6 +1388,13 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(shrinker_count_matches_what_scan_frees),
 	KUNIT_CASE(migration_moves_every_kind_of_page),
 	KUNIT_CASE(locked_empty_zspage_is_freed_by_the_worker),
+	KUNIT_CASE(deferred_frees_are_done_by_the_flush),
+	KUNIT_CASE(pending_frees_drain_by_themselves),
+	KUNIT_CASE(exhausted_batches_free_at_once),
+	KUNIT_CASE(deferred_double_free_is_reported),
+	KUNIT_CASE(malloc_uses_pending_frees_before_growing),
+	KUNIT_CASE(offline_cpu_hands_over_its_batch),
+	KUNIT_CASE(destroy_with_deferred_frees_pending),
 	KUNIT_CASE_SLOW(stress_all_cpus_with_compaction),
 	{}
 };
