@@ -30,6 +30,7 @@
 #include "../kselftest.h"
 #include "zs_util.h"
 #include "zs_faults.h"
+#include "zs_deferred.h"
 
 #define ZSPAGE_ORDER_PARAM	"/sys/module/zsmalloc/parameters/zspage_order"
 #define ZSWAP_PARAM(x)		"/sys/module/zswap/parameters/" x
@@ -991,6 +992,7 @@ static const struct zsmalloc_test {
 	T(test_zspage_order_param),
 	T(test_fault_injection),
 	T(test_stress_all_at_once),
+	T(test_deferred_free_settles),
 };
 
 #undef T

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zsmalloc's deferred free, seen from zram swap.
+ *
+ * deferred_free_settles: a process pages out anonymous memory to a zram
+ * swap device (MADV_PAGEOUT) and exits.  zram frees the swap slots with
+ * zs_free_deferred(); nobody flushes or compacts, yet the pool must come
+ * back to the pages it had before the process started, by itself and
+ * within a bounded time.  The second round does the same while the CPU
+ * the process ran on goes offline right after the exit and online again.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "../kselftest.h"
+#include "zs_util.h"
+#include "zs_deferred.h"
+
+#define DEFERRED_PARAM	"/sys/module/zram/parameters/deferred_free"
+#define WORKLOAD_MIB	48
+#define SETTLE_LIMIT_S	10.0
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* In the child: fill, page out, check a few pages came back, exit */
+static int pageout_child(unsigned long size, int cpu, int ready_fd)
+{
+	unsigned long i, n = size / page_size;
+	char *mem, *scratch = malloc(page_size);
+	cpu_set_t set;
+
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			return 2;
+	}
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED || !scratch)
+		return 2;
+	for (i = 0; i < n; i++)
+		fill_page(mem + i * page_size, i, 7);
+	if (madvise(mem, size, MADV_PAGEOUT))
+		return 3;
+	/* Swap a few pages back in (their slots are freed too) and check */
+	for (i = 0; i < n; i += n / 16)
+		if (check_page(mem + i * page_size, i, 7, scratch) >= 0)
+			return 1;
+	if (write(ready_fd, "x", 1) != 1)
+		return 2;
+	return 0;		/* exit: the rest of the slots are freed */
+}
+
+static int set_cpu_online(int cpu, bool online)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
+		 cpu);
+	return write_file(path, online ? "1" : "0");
+}
+
+/*
+ * One round: run the child, and once it has exited, time how long the
+ * pool takes to fall back to @base pages.  With @offline, the child's CPU
+ * goes offline as soon as it has exited.
+ */
+static int settle_round(struct zram_dev *z, unsigned long long base,
+			int cpu, bool offline)
+{
+	unsigned long long peak;
+	struct zram_mm_stat st;
+	int fds[2], status;
+	double t0, t;
+	char c;
+	pid_t pid;
+
+	if (pipe(fds))
+		return KSFT_FAIL;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return KSFT_FAIL;
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(pageout_child(WORKLOAD_MIB * MIB, cpu, fds[1]));
+	}
+	close(fds[1]);
+	if (read(fds[0], &c, 1) != 1)
+		c = 0;
+	close(fds[0]);
+	if (zram_mm_stat(z, &st))
+		return KSFT_FAIL;
+	peak = st.mem_used_total;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) || c != 'x') {
+		ksft_print_msg("the paging-out child failed (status %#x)\n",
+			       status);
+		return KSFT_FAIL;
+	}
+	t0 = mono();
+	if (offline && set_cpu_online(cpu, false)) {
+		ksft_print_msg("cannot take cpu%d offline\n", cpu);
+		return KSFT_FAIL;
+	}
+	do {
+		if (zram_mm_stat(z, &st))
+			return KSFT_FAIL;
+		t = mono() - t0;
+		if (st.mem_used_total <= base)
+			break;
+		usleep(1000);
+	} while (t < SETTLE_LIMIT_S);
+	if (offline && set_cpu_online(cpu, true))
+		ksft_print_msg("cannot bring cpu%d back online\n", cpu);
+
+	ksft_print_msg("%s: %llu KiB at the peak, %llu KiB %.3f s after the exit (base %llu KiB)\n",
+		       offline ? "cpu offline" : "plain", peak >> 10,
+		       st.mem_used_total >> 10, t, base >> 10);
+	ksft_print_msg("pending %ld, cpu drains %ld, timer drains %ld\n",
+		       zram_pool_stat(z, "deferred_pending"),
+		       zram_pool_stat(z, "deferred_cpu_drains"),
+		       zram_pool_stat(z, "deferred_timer_drains"));
+	if (peak <= base) {
+		ksft_print_msg("nothing was swapped out to zram\n");
+		return KSFT_FAIL;
+	}
+	if (st.mem_used_total > base) {
+		ksft_print_msg("the pool did not come back to its base within %.0f s\n",
+			       SETTLE_LIMIT_S);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+int test_deferred_free_settles(void)
+{
+	struct zram_dev zram = { .id = -1 };
+	unsigned long size = 2 * WORKLOAD_MIB * MIB;
+	unsigned long long base;
+	struct zram_mm_stat st;
+	char val[8] = "";
+	int cpu, ret = KSFT_FAIL;
+
+	if (!zram_available())
+		return skip("zram is not available");
+	if (read_file(DEFERRED_PARAM, val, sizeof(val)) || val[0] != 'Y')
+		return skip("zram does not defer its frees (%s: %s)",
+			    DEFERRED_PARAM, val[0] ? val : "missing");
+	if (ensure_debugfs())
+		return skip("no debugfs for the pool's counters");
+	cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+
+	if (zram_create(&zram, size))
+		return KSFT_FAIL;
+	if (swap_enable(zram.dev, size))
+		goto out_zram;
+	if (zram_mm_stat(&zram, &st))
+		goto out_swap;
+	base = st.mem_used_total;
+
+	ret = settle_round(&zram, base, cpu, false);
+	if (ret == KSFT_PASS && zram_pool_stat(&zram, "deferred") <= 0) {
+		ksft_print_msg("zram freed nothing through zs_free_deferred()\n");
+		ret = KSFT_FAIL;
+	}
+	if (ret == KSFT_PASS && cpu > 0)
+		ret = settle_round(&zram, base, cpu, true);
+	else if (ret == KSFT_PASS)
+		ksft_print_msg("one CPU: no offline round\n");
+out_swap:
+	swap_disable(zram.dev);
+out_zram:
+	zram_destroy(&zram);
+	return ret;
+}
