@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Stage 0: install the Debian packages the workbench needs, if missing.
+#
+#   deps.sh [EXTRA-PACKAGE...]   (make bench adds gnuplot-nox for its chart)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(linux-source-6.12 build-essential gcc make flex bison bc libelf-dev
       libssl-dev ccache cpio kmod sparse e2fsprogs dwarves rsync python3
       qemu-system-x86 busybox-static xz-utils patch git perl coreutils
-      bash util-linux file)
+      bash util-linux file "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -15,6 +15,8 @@
 #  9 the splat scanner passes a clean boot log
 # 10 the results parser counts a sample results log as expected
 # 11 the KUnit parser (kunit.py parse) counts a real KUnit boot log
+# 12 make bench's report (bench/report.py) turns a recorded bench sample
+#    into the expected table and a CSV with one line per row
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -134,6 +136,15 @@ t_kunit_parse() {
 	grep -qx 'kunit: 2 passed, 0 failed, 0 skipped' "$tmp/k.out"
 }
 
+t_bench_report() {
+	local td=$WB_REPO/bench/testdata
+	python3 "$WB_REPO/bench/report.py" --out "$tmp" "$td"/sample-*.log >"$tmp/bench.out"
+	diff -u "$td/sample.expected" "$tmp/bench.out" || return 1
+	# One CSV line per table row, plus the header.
+	[[ $(($(wc -l <"$tmp/results.csv") - 1)) -eq $(sed -n 's/^\([0-9]*\) rows,.*/\1/p' "$tmp/bench.out") ]] ||
+		{ echo "results.csv and the table disagree"; return 1; }
+}
+
 check "assembly lands our files and applies series/" t_assembly
 check "re-assembly rewrites only the changed file" t_incremental
 check "a file dropped from the repo is restored from base" t_restore
@@ -145,6 +156,7 @@ check "splat scanner flags the splat samples" t_splats_found
 check "splat scanner passes a clean boot log" t_splats_clean
 check "results parser counts the sample log" t_parse
 check "KUnit parser counts a real KUnit boot log" t_kunit_parse
+check "bench report turns a recorded sample into the table" t_bench_report
 
 echo "workbench checks: $pass passed, $fail failed"
 [[ -z ${WB_COUNTS:-} ]] || echo "workbench $pass $fail 0" >>"$WB_COUNTS"

@@ -9,6 +9,7 @@
 #   ttyS1 -> $WB_LOGS/NAME-results.log  what the guest jobs print
 # Environment: WB_VM_MEM (1G), WB_VM_SMP (2), WB_VM_TIMEOUT (seconds, 900),
 # WB_VM_SHOW=1 streams the results log to stderr while the VM runs.
+# WB_VM_QEMU_ARGS: more QEMU options (make bench: -icount shift=0,sleep=off).
 # INITRAMFS "none" boots the kernel alone for built-in KUnit suites: they
 # run before user space, then kunit_shutdown=reboot ends the VM (used
 # where the guest's 64-bit busybox cannot run, the i386 kernel).
@@ -59,7 +60,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine pc -accel tcg -smp "${WB_VM_SMP:-2}" -m "${WB_VM_MEM:-1G}" \
 	"${bios[@]}" -nographic -nodefaults -no-reboot \
 	-serial "file:$console" -serial "file:$results" \
-	-kernel "$kernel" "${initrd_args[@]}" -append "$cmdline" \
+	-kernel "$kernel" "${initrd_args[@]}" -append "$cmdline" ${WB_VM_QEMU_ARGS:-} \
 	</dev/null >"$WB_LOGS/$name-qemu.log" 2>&1 &
 qpid=$!
 if [[ ${WB_VM_SHOW:-0} == 1 ]]; then

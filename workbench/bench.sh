@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: this series against stock 6.12, same config ("bench":
+# release + modules), same workloads, one table stock | ours | gain.
+#
+#   1. build both kernels (configs/bench.config), the zsbench module
+#      (bench/zsbench/) against each build, the guest tool
+#      (bench/guest/bench-tool.c) and the density corpus (below);
+#   2. one boot per variant under -icount shift=0,sleep=off on 1 CPU
+#      (guest time = instructions executed: deterministic): density at
+#      fill and after discarding half, compaction, op costs;
+#   3. unless QUICK=1, ROUNDS rounds of (stock boot, ours boot) under plain
+#      TCG with 2 CPUs, alternated, each REPS repetitions of the free-latency
+#      workload per process count (ours: deferral off, then on);
+#   4. bench/report.py: the table on stdout, results.csv, chart.png.
+#
+# The corpus ($WB_CACHE/bench/corpus.bin, 128 MiB): 112 MiB of source
+# text from the pristine 6.12 tree (a fixed list of suffixes, files in C
+# sort order: depends only on the tarball) + the first 16 MiB of stock's
+# vmlinux (the kernel's own build product). Both sha256 are printed.
+#
+# Make variables: QUICK=1, MIB (256, free-latency size), ROUNDS (3),
+# REPS (2), NPROCS (1,2: processes at once for the free latency).
+# Results: $WB_CACHE/bench/<date>/ (logs, results.csv, table.txt,
+# chart.png); the latest is also copied to bench/results/ in the repo.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+wb_lock
+
+quick=${QUICK:-0}
+mib=${MIB:-256} rounds=${ROUNDS:-3} reps=${REPS:-2} nprocs=${NPROCS:-1,2}
+start=$(date +%s)
+bdir=$WB_CACHE/bench
+run=$bdir/$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$run"
+"$WB_DIR/deps.sh" gnuplot-nox
+"$WB_DIR/base.sh"
+
+# The bench kernels never build our KUnit suite (see bench-last.config).
+export WB_EXTRA_FRAGMENTS=$WB_DIR/configs/bench-last.config
+for v in stock ours; do
+	"$WB_DIR/assemble.sh" "$v"
+	"$WB_DIR/config.sh" "$v" bench
+	"$WB_DIR/build.sh" "$v" bench
+	out=$(wb_build "$v" bench)
+	mlog=$WB_LOGS/bench-module-$v.log
+	# Module.symvers for the out-of-tree module, then the module itself.
+	make -C "$(wb_src "$v")" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$WB_JOBS" modules >"$mlog" 2>&1 ||
+		die "make modules failed in $out: see $mlog"
+	mdir=$bdir/zsbench-$v
+	rm -rf "$mdir"
+	cp -r "$WB_REPO/bench/zsbench" "$mdir"
+	make -C "$out" M="$mdir" modules >>"$mlog" 2>&1 ||
+		die "building bench/zsbench against $v failed: see $mlog"
+done
+
+# The corpus: rebuilt when missing or when stock's vmlinux changed.
+corpus=$bdir/corpus.bin
+vmlinux=$(wb_build stock bench)/vmlinux
+if [[ ! -s $corpus || $vmlinux -nt $corpus ]]; then
+	log "building the 128 MiB corpus in $corpus"
+	(cd "$WB_BASE" && find . -type f \( -name '*.[chS]' -o -name '*.rst' -o -name '*.txt' \
+		-o -name 'Kconfig*' -o -name 'Makefile' -o -name '*.dts*' -o -name '*.json' \) |
+		LC_ALL=C sort | xargs cat 2>/dev/null || true) | head -c $((112 << 20)) >"$corpus.text"
+	[[ $(stat -c %s "$corpus.text") -eq $((112 << 20)) ]] || die "the corpus text came out short: is $WB_BASE complete?"
+	head -c $((16 << 20)) "$vmlinux" >"$corpus.bin-part"
+	cat "$corpus.text" "$corpus.bin-part" >"$corpus.tmp"
+	sha256sum "$corpus.text" | cut -d' ' -f1 >"$corpus.text.sha256"
+	rm -f "$corpus.text" "$corpus.bin-part"
+	mv "$corpus.tmp" "$corpus"
+fi
+text_sha=$(cat "$corpus.text.sha256")
+corpus_sha=$(sha256sum "$corpus" | cut -d' ' -f1)
+{
+	echo "BENCH-META corpus_sha256=$corpus_sha corpus_text_sha256=$text_sha corpus_mib=$(($(stat -c %s "$corpus") >> 20))"
+	echo "BENCH-META date=$(date -u +%Y-%m-%d) kernel=$(kernel_version "$(wb_src stock)") quick=$quick"
+	# Which allocator "ours" was: the commit, and whether our kernel files
+	# had uncommitted changes when the tree was assembled.
+	dirty=$(git -C "$WB_REPO" status --porcelain -- "${WB_OWNED_FILES[@]}" series 2>/dev/null | wc -l)
+	echo "BENCH-META ours_commit=$(git -C "$WB_REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$([[ $dirty == 0 ]] || echo -dirty)"
+} >"$run/meta.log"
+cat "$run/meta.log"
+
+# Initramfs per variant: the "run" image + a second cpio with the bench
+# files (the kernel unpacks concatenated archives in order).
+gcc -static -O2 -Wall -Wextra -Werror -o "$bdir/bench-tool" "$WB_REPO/bench/guest/bench-tool.c" ||
+	die "compiling bench/guest/bench-tool.c failed"
+for v in stock ours; do
+	base_img=$("$WB_DIR/initramfs.sh" run "$v" bench)
+	extra=$bdir/extra-$v
+	rm -rf "$extra"
+	mkdir -p "$extra/wb/bin"
+	cp "$bdir/bench-tool" "$extra/wb/bin/"
+	cp "$bdir/zsbench-$v/zsbench.ko" "$extra/wb/"
+	ln "$corpus" "$extra/wb/bench-corpus.bin" 2>/dev/null || cp "$corpus" "$extra/wb/bench-corpus.bin"
+	(cd "$extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$bdir/extra-$v.cpio"
+	cat "$base_img" "$bdir/extra-$v.cpio" >"$bdir/initramfs-$v.cpio"
+	rm -rf "$extra" "$bdir/extra-$v.cpio"
+done
+
+# boot NAME VARIANT [kernel args]: one bench boot, results into $run.
+# tsc=reliable: under TCG the clocksource watchdog finds the TSC "unstable"
+# and falls back to jiffies (4 ms steps); the TSC follows QEMU's virtual
+# clock (instructions under -icount), which is what we want to measure.
+boot() {
+	local name=$1 v=$2
+	shift 2
+	WB_VM_MEM=${WB_VM_MEM:-1536M} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1800} \
+		"$WB_DIR/vm.sh" "$(wb_build "$v" bench)/arch/x86/boot/bzImage" \
+		"$bdir/initramfs-$v.cpio" bench "$name" "wb.variant=$v" tsc=reliable "$@" ||
+		die "the $name VM did not finish: see $WB_LOGS/$name-console.log and $WB_LOGS/$name-results.log"
+	"$WB_DIR/scan-splats.sh" "$WB_LOGS/$name-console.log" ||
+		die "kernel splat during the $name boot: see $WB_LOGS/$name-console.log"
+	cp "$WB_LOGS/$name-results.log" "$run/$name.log"
+	grep -q '^WB-JOB-END bench rc=0' "$run/$name.log" ||
+		die "the bench job failed in $name: see $run/$name.log"
+}
+
+for v in stock ours; do
+	log "== $v: density, compaction, op costs (-icount, 1 CPU)"
+	WB_VM_SMP=1 WB_VM_QEMU_ARGS="-icount shift=0,sleep=off" \
+		boot "bench-$v-icount" "$v" wb.parts=density,compact,opcost wb.orders=2,3,4
+done
+if [[ $quick != 1 ]]; then
+	for r in $(seq 1 "$rounds"); do
+		for v in stock ours; do
+			log "== round $r/$rounds, $v: free latency (TCG, 2 CPUs)"
+			boot "bench-$v-freelat-$r" "$v" wb.parts=freelat \
+				"wb.mib=$mib" "wb.reps=$reps" "wb.nprocs=$nprocs"
+		done
+	done
+fi
+
+python3 "$WB_REPO/bench/report.py" --out "$run" "$run"/meta.log "$run"/bench-*.log | tee "$run/table.txt"
+mkdir -p "$WB_REPO/bench/results"
+cp "$run/table.txt" "$run/results.csv" "$WB_REPO/bench/results/"
+[[ -f $run/chart.png ]] && cp "$run/chart.png" "$WB_REPO/bench/results/"
+ln -sfn "$run" "$bdir/latest"
+echo "== make bench: done in $(($(date +%s) - start)) s; results in $run (copied to bench/results/)"

@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`, guest side: print raw figures between BENCH-BEGIN/BENCH-END
+# markers; bench/report.py on the host turns them into the table.
+# Kernel command line:
+#   wb.variant=stock|ours  wb.parts=density,compact,opcost,freelat
+#   wb.orders=2,3,4 (ours: zsmalloc.zspage_order for density; stock: its
+#   build-time chain)  wb.mib=256  wb.reps=N  wb.nprocs=1,2
+# Needs (from the bench initramfs): /wb/bench-corpus.bin, /wb/zsbench.ko,
+# /wb/bin/bench-tool.
+. /wb/lib.sh
+variant=$(arg wb.variant); parts=$(arg wb.parts); orders=$(arg wb.orders)
+mib=$(arg wb.mib); reps=$(arg wb.reps); nprocs=$(arg wb.nprocs)
+z=/sys/block/zram0
+corpus=/wb/bench-corpus.bin
+order_param=/sys/module/zsmalloc/parameters/zspage_order
+defer_param=/sys/module/zram/parameters/deferred_free
+
+has() { case ",$parts," in *",$1,"*) return 0 ;; esac; return 1; }
+
+# zram_setup COMP ORDER SIZE: a fresh zram0 (ORDER "-": leave the default).
+zram_setup() {
+	swapoff /dev/zram0 2>/dev/null
+	echo 1 >$z/reset || return 1
+	o=$2
+	[ "$o" = - ] && o=$def_order
+	if [ -n "$o" ]; then
+		echo "$o" >$order_param || { echo "cannot set zspage_order $o"; return 1; }
+	fi
+	echo "$1" >$z/comp_algorithm || { echo "cannot set compressor $1"; return 1; }
+	echo "$3" >$z/disksize
+}
+
+# snap TAG: mm_stat and the class table, raw.
+snap() {
+	echo "BENCH-BEGIN $1"
+	echo "mm_stat $(cat $z/mm_stat)"
+	cat /sys/kernel/debug/zsmalloc/zram0/classes
+	echo "BENCH-END"
+}
+
+echo "BENCH-INFO variant=$variant kernel=$(uname -r) cpus=$(nproc) corpus_bytes=$(wc -c <$corpus)"
+def_order=
+if [ -e $order_param ]; then
+	def_order=$(cat $order_param)
+	echo "BENCH-INFO zspage_order_default=$def_order"
+fi
+rc=0
+
+# Density: the corpus written to zram0, then every other MiB discarded and
+# zram compacted. Order "-" is stock's build-time chain size.
+if has density; then
+	for comp in lzo-rle zstd; do
+		for order in $(echo "$orders" | tr , ' '); do
+			[ "$variant" = stock ] && order=-
+			zram_setup $comp $order 512M || { rc=1; continue; }
+			dd if=$corpus of=/dev/zram0 bs=1M oflag=direct 2>/dev/null || rc=1
+			tag="density comp=$comp order=$order"
+			snap "$tag phase=fill"
+			bench-tool discard /dev/zram0 2097152 1048576 1048576 >/dev/null || rc=1
+			echo "BENCH-TIME $tag phase=compact $(bench-tool time "echo 1 >$z/compact")"
+			snap "$tag phase=half"
+			[ "$variant" = stock ] && break
+		done
+	done
+fi
+
+# Compaction: the corpus (lzo-rle, default order), then every other 4 KiB
+# page discarded: each zspage is left about half full. Pages freed by one
+# `compact` and how long it took.
+if has compact; then
+	zram_setup lzo-rle - 512M || rc=1
+	dd if=$corpus of=/dev/zram0 bs=1M oflag=direct 2>/dev/null || rc=1
+	bench-tool discard /dev/zram0 8192 4096 4096 >/dev/null || rc=1
+	snap "compact phase=before"
+	echo "BENCH-TIME compact phase=compact $(bench-tool time "echo 1 >$z/compact")"
+	snap "compact phase=after"
+fi
+
+# Op costs: the zsbench module (runs at load).
+if has opcost; then
+	dmesg -c >/dev/null
+	if insmod /wb/zsbench.ko corpus=$corpus; then
+		dmesg | sed -n 's/.*zsbench: \(size=.*\)/BENCH-OPCOST \1/p'
+		rmmod zsbench
+	else
+		echo "insmod zsbench.ko failed:"; dmesg | tail -5; rc=1
+	fi
+fi
+
+# Free latency: zram0 as swap; munmap of MIB MiB of paged-out real data.
+# Ours with the deferred-free switch alternates deferral off and on.
+if has freelat; then
+	zram_setup lzo-rle - 2G && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || rc=1
+	modes=-
+	if [ "$variant" = ours ]; then
+		modes=off
+		[ -e $defer_param ] && modes="off on" ||
+			echo "BENCH-INFO deferred_free=absent ($defer_param does not exist)"
+	fi
+	r=1
+	while [ $r -le "$reps" ]; do
+		for np in $(echo "$nprocs" | tr , ' '); do
+			for m in $modes; do
+				case $m in off) echo N >$defer_param 2>/dev/null ;; on) echo Y >$defer_param ;; esac
+				echo 1 >$z/compact
+				line=$(bench-tool freelat $corpus "$mib" "$np") || rc=1
+				echo "BENCH-FREELAT defer=$m rep=$r $line"
+			done
+		done
+		r=$((r + 1))
+	done
+	if [ -d /sys/kernel/debug/zsmalloc/zram0 ]; then
+		grep deferred_ /sys/kernel/debug/zsmalloc/zram0/stats 2>/dev/null |
+			sed 's/^/BENCH-INFO stats /'
+	fi
+	swapoff /dev/zram0
+fi
+exit $rc
