@@ -330,12 +330,13 @@ static struct kmem_cache *zs_handle_cache;
  */
 static unsigned int zs_best_chain(unsigned int size, unsigned int max_pages)
 {
-	unsigned long best_used = 0, best_span = 1;
+	u64 best_used = 0, best_span = 1;
 	unsigned int k, best = 1;
 
+	/* u64: with 64K pages the products overflow a 32-bit long */
 	for (k = 1; k <= max_pages; k++) {
-		unsigned long span = k * PAGE_SIZE;
-		unsigned long used = span - span % size;
+		unsigned long bytes = k * PAGE_SIZE;
+		u64 span = bytes, used = bytes - bytes % size;
 
 		if (used * best_span > best_used * span) {
 			best = k;
@@ -792,7 +793,8 @@ static struct zspage *emptiest_movable_zspage(struct size_class *class)
 
 	for (g = ZS_GROUP_10; g <= ZS_GROUP_99; g++)
 		list_for_each_entry(zspage, &class->groups[g], list)
-			if (!atomic_read(&zspage->mapped))
+			/* pairs with the release in zs_unmap_object() */
+			if (!atomic_read_acquire(&zspage->mapped))
 				return zspage;
 	return NULL;
 }
@@ -821,11 +823,14 @@ static void zspage_page_init(struct zspage *zspage, struct page *page)
 
 static void zspage_page_make_movable(struct page *page)
 {
-	/* A fresh page is locked only by the VM, and only once movable. */
-	if (trylock_page(page)) {
-		__SetPageMovable(page, &zs_mops);
-		unlock_page(page);
-	}
+	/*
+	 * A fresh page is locked only by the VM, and only once movable; if
+	 * not, the page stays unmovable, which offlining must hear about.
+	 */
+	if (WARN_ON_ONCE(!trylock_page(page)))
+		return;
+	__SetPageMovable(page, &zs_mops);
+	unlock_page(page);
 }
 
 /* Undo zspage_page_init() and drop our reference.  Page is locked. */
@@ -1155,14 +1160,16 @@ EXPORT_SYMBOL_GPL(zs_map_object);
  */
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 {
-	struct zs_map_area *area = this_cpu_ptr(&zs_map_area);
+	struct zs_map_area *area;
 	struct size_class *class;
 	struct zspage *zspage;
 	unsigned long obj;
 
+	/* Nothing was mapped, so preemption may be on: no this_cpu_ptr() */
 	if (IS_ERR_OR_NULL((void *)handle))
 		return;
 
+	area = this_cpu_ptr(&zs_map_area);
 	obj = handle_to_obj(handle);
 	zspage = obj_to_zspage(obj);
 	class = zspage_class(zspage);
