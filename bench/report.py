@@ -142,7 +142,7 @@ def snap_of(d, variant, kind, **want):
 def density_rows(d):
     rows = []
     orders = sorted({s['order'] for s in d['snaps']
-                     if s['kind'] == 'density' and s['variant'] == 'ours'})
+                     if s['kind'] == 'density' and s['variant'] == 'ours'}) or ['-']
     for comp in ('lzo-rle', 'zstd'):
         for phase in ('fill', 'half'):
             st = snap_of(d, 'stock', 'density', comp=comp, phase=phase)
@@ -151,6 +151,7 @@ def density_rows(d):
                 sec = f'density {comp} {phase}, ours order {o}'
                 for metric, unit, better, fn in (
                         ('compr/mem_used', 'ratio', 'higher', lambda s: s['compr'] / s['mem']),
+                        ('orig/mem_used', 'ratio', 'higher', lambda s: s['orig'] / s['mem']),
                         ('mem_used_total', 'MiB', 'lower', lambda s: s['mem'] / 2**20),
                         ('huge_pages', 'pages', 'lower', lambda s: s['huge'])):
                     rows.append(Row(sec, metric, unit, better,
@@ -215,6 +216,17 @@ def freelat_rows(d):
     return rows
 
 
+def gain_str(g):
+    """3 decimals; 4 when that alone would hide which side is better."""
+    if g is None:
+        return 'n/a'
+    for digits in range(3, 7):
+        s = f'{g:.{digits}f}'
+        if g == 1 or s.strip('0.') != '1':
+            return s
+    return s
+
+
 def fmt(x):
     if x is None:
         return 'n/a'
@@ -230,7 +242,7 @@ def cell(ms, unit):
     if not ms:
         return 'n/a'
     med, lo, hi, n = ms
-    f = (lambda x: f'{x:.4f}') if unit == 'ratio' else fmt
+    f = {'ratio': lambda x: f'{x:.4f}', 'MiB': lambda x: f'{x:.2f}'}.get(unit, fmt)
     if n == 1:
         return f(med)
     return f'{f(med)} [{f(lo)}..{f(hi)}] n={n}'
@@ -248,11 +260,14 @@ def table(rows, d):
             out.append(f"  {v}: {info.get('kernel', '?')}"
                        + (f", zspage_order default {info['zspage_order_default']}"
                           if 'zspage_order_default' in info else ''))
+    if 'stock_chain' in m:
+        out.append(f"  stock's zspages: up to CONFIG_ZSMALLOC_CHAIN_SIZE={m['stock_chain']} pages"
+                   " (ours at order 3 = up to 8 pages)")
     if any(i.get('deferred_free') == 'absent' for i in d['info'].values()):
         out.append('  ours: /sys/module/zram/parameters/deferred_free absent: "deferral on" is n/a')
     out.append('  gain > 1: ours better (stock/ours for costs, ours/stock for density, pages freed);'
                ' timed rows: median [min..max] n=runs')
-    w = (34, 0, 8, 28, 28, 6)
+    w = (34, 0, 8, 28, 28, 8)
     section = None
     for r in rows:
         if r.section != section:
@@ -263,13 +278,13 @@ def table(rows, d):
         g = r.gain
         mark = '  WORSE' if g is not None and g < 1 else ''
         out.append(f'{r.metric:<{w[0]}} {r.unit:<{w[2]}} {cell(r.stock, r.unit):>{w[3]}} '
-                   f'{cell(r.ours, r.unit):>{w[4]}} {f"{g:.3f}" if g else "n/a":>{w[5]}}{mark}')
+                   f'{cell(r.ours, r.unit):>{w[4]}} {gain_str(g):>{w[5]}}{mark}')
     worse = [r for r in rows if r.gain is not None and r.gain < 1]
     out.append('')
     out.append(f'{len(rows)} rows, {len(worse)} where ours is worse than stock'
                + (':' if worse else ''))
     for r in worse:
-        out.append(f'  WORSE: {r.section}: {r.metric} (gain {r.gain:.3f})')
+        out.append(f'  WORSE: {r.section}: {r.metric} (gain {gain_str(r.gain)})')
     return '\n'.join(out)
 
 
@@ -303,7 +318,7 @@ def chart_label(r):
 def write_chart(rows, d, outdir):
     """Gain per headline row, one bar each, log scale, 1 = same as stock."""
     keep = [r for r in rows if r.gain is not None and not r.metric.startswith('waste')
-            and r.metric != 'huge_pages' and not r.metric.startswith('mem_used before')]
+            and r.metric not in ('huge_pages', 'mem_used_total', 'mem_used before')]
     dat = os.path.join(outdir, 'chart.dat')
     with open(dat, 'w') as f:
         for r in keep:
@@ -348,6 +363,7 @@ def main():
     a = ap.parse_args()
     d = parse(a.logs)
     rows = density_rows(d) + compact_rows(d) + opcost_rows(d) + freelat_rows(d)
+    rows = [r for r in rows if r.stock or r.ours]
     print(table(rows, d))
     if a.out:
         write_csv(rows, d, os.path.join(a.out, 'results.csv'))

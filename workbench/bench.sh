@@ -19,7 +19,7 @@
 # sort order: depends only on the tarball) + the first 16 MiB of stock's
 # vmlinux (the kernel's own build product). Both sha256 are printed.
 #
-# Make variables: QUICK=1, MIB (256, free-latency size), ROUNDS (3),
+# Make variables: QUICK=1, MIB (256, free-latency size), ROUNDS (5),
 # REPS (2), NPROCS (1,2: processes at once for the free latency).
 # Results: $WB_CACHE/bench/<date>/ (logs, results.csv, table.txt,
 # chart.png); the latest is also copied to bench/results/ in the repo.
@@ -28,7 +28,7 @@ set -euo pipefail
 wb_lock
 
 quick=${QUICK:-0}
-mib=${MIB:-256} rounds=${ROUNDS:-3} reps=${REPS:-2} nprocs=${NPROCS:-1,2}
+mib=${MIB:-256} rounds=${ROUNDS:-5} reps=${REPS:-2} nprocs=${NPROCS:-1,2}
 start=$(date +%s)
 bdir=$WB_CACHE/bench
 run=$bdir/$(date -u +%Y%m%d-%H%M%S)
@@ -74,6 +74,7 @@ corpus_sha=$(sha256sum "$corpus" | cut -d' ' -f1)
 {
 	echo "BENCH-META corpus_sha256=$corpus_sha corpus_text_sha256=$text_sha corpus_mib=$(($(stat -c %s "$corpus") >> 20))"
 	echo "BENCH-META date=$(date -u +%Y-%m-%d) kernel=$(kernel_version "$(wb_src stock)") quick=$quick"
+	echo "BENCH-META stock_chain=$(sed -n 's/^CONFIG_ZSMALLOC_CHAIN_SIZE=//p' "$(wb_build stock bench)/.config")"
 	# Which allocator "ours" was: the commit, and whether our kernel files
 	# had uncommitted changes when the tree was assembled.
 	dirty=$(git -C "$WB_REPO" status --porcelain -- "${WB_OWNED_FILES[@]}" series 2>/dev/null | wc -l)
