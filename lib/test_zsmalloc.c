@@ -1091,6 +1091,8 @@ static void exhausted_batches_free_at_once(struct kunit *test)
 	kunit_info(test, "%u frees: %ld deferred, %ld at once\n", n, deferred,
 		   sync);
 	KUNIT_EXPECT_EQ(test, deferred + sync, (long)n);
+	/* a pool this small (about 40 pages) may not grow its batches */
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_grown"), 0L);
 	KUNIT_EXPECT_GE(test, sync, 100L);
 	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, id),
 			(unsigned long)deferred);
@@ -1098,6 +1100,49 @@ static void exhausted_batches_free_at_once(struct kunit *test)
 	zs_pool_hold_deferred(pool, false);
 	zs_free_deferred_flush(pool);
 	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, id), 0ul);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	kvfree(handles);
+	zs_destroy_pool(pool);
+}
+
+/*
+ * A backlog bigger than the reserve (a process exiting) grows the pool's
+ * batches instead of freeing at once, within 1/64 of the pool's memory,
+ * and the worker gives the grown batches back as it catches up.
+ */
+static void backlog_grows_batches_then_shrinks(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 2);
+	unsigned int i, n, batch = zs_pool_deferred_batch(pool);
+	unsigned long *handles, pages;
+	long reserve;
+
+	reserve = counter(pool, "deferred_batches_now");
+	KUNIT_ASSERT_EQ(test, reserve, 2L * num_possible_cpus());
+	n = (reserve + 4) * batch;
+	handles = kvmalloc_array(n, sizeof(*handles), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, handles);
+	for (i = 0; i < n; i++) {
+		handles[i] = zs_malloc(pool, 2000, GFP_KERNEL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(handles[i]));
+	}
+	pages = zs_get_total_pages(pool);
+
+	zs_pool_hold_deferred(pool, true);
+	for (i = 0; i < n; i++)
+		zs_free_deferred(pool, handles[i]);
+	kunit_info(test, "%u frees into %ld batches (reserve %ld), pool %lu pages\n",
+		   n, counter(pool, "deferred_batches_now"), reserve, pages);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_sync"), 0L);
+	KUNIT_EXPECT_GE(test, counter(pool, "deferred_grown"), 4L);
+	KUNIT_EXPECT_LE(test, (counter(pool, "deferred_batches_now") - reserve) *
+			      (long)SZ_4K * 64, (long)(pages * PAGE_SIZE));
+
+	zs_pool_hold_deferred(pool, false);
+	zs_free_deferred_flush(pool);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_drained"), (long)n);
+	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_batches_now"), reserve);
 	zs_pool_flush_free(pool);
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 	kvfree(handles);
@@ -1391,6 +1436,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(deferred_frees_are_done_by_the_flush),
 	KUNIT_CASE(pending_frees_drain_by_themselves),
 	KUNIT_CASE(exhausted_batches_free_at_once),
+	KUNIT_CASE(backlog_grows_batches_then_shrinks),
 	KUNIT_CASE(deferred_double_free_is_reported),
 	KUNIT_CASE(malloc_uses_pending_frees_before_growing),
 	KUNIT_CASE(offline_cpu_hands_over_its_batch),

@@ -102,6 +102,7 @@
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <linux/string.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/local_lock.h>
 #include <linux/cpuhotplug.h>
@@ -221,6 +222,7 @@ struct zspage {
  * @deferred_timer_drains: runs of the delay timer that found a partly
  *	filled batch to collect
  * @deferred_cpu_drains: batches handed to the worker by a CPU going offline
+ * @deferred_grown: batches allocated beyond the reserve for a backlog
  */
 struct zs_pool_events {
 	atomic_long_t pages_migrated;
@@ -232,6 +234,7 @@ struct zs_pool_events {
 	atomic_long_t deferred_early;
 	atomic_long_t deferred_timer_drains;
 	atomic_long_t deferred_cpu_drains;
+	atomic_long_t deferred_grown;
 };
 
 /*
@@ -285,8 +288,9 @@ struct zs_pool {
 	/* Deferred free: all zero when the pool has it off */
 	unsigned int defer_batch;	/* handles per batch */
 	struct zs_defer_cpu __percpu *defer_cpu;
-	void *defer_mem;		/* every batch, one allocation */
-	spinlock_t defer_lock;		/* protects the two lists, defer_queued */
+	unsigned int defer_reserve;	/* batches kept: two per possible CPU */
+	spinlock_t defer_lock;		/* protects the lists and counts below */
+	unsigned int defer_nr_batches;	/* allocated, reserve included */
 	struct list_head defer_empty;
 	struct list_head defer_full;	/* for the worker, oldest first */
 	unsigned long defer_queued;	/* handles in full or worked batches */
@@ -1411,11 +1415,21 @@ static int zs_register_shrinker(struct zs_pool *pool)
 
 /*
  * Handles per batch in pools created from now on; 0 turns deferral off.
- * 512 handles fill a 4 KiB batch on 64-bit; see zsmalloc.rst for the
- * measurement behind it.
+ * The default fills one 4 KiB allocation (509 handles on 64-bit); see
+ * zsmalloc.rst for the measurement behind it.
  */
-static unsigned int zs_defer_batch_param = 512;
+#define ZS_DEFER_BATCH_DEFAULT	((SZ_4K - sizeof(struct zs_defer_batch)) / \
+				 sizeof(unsigned long))
+static unsigned int zs_defer_batch_param = ZS_DEFER_BATCH_DEFAULT;
 #define ZS_DEFER_BATCH_MAX	4096
+
+/*
+ * Beyond its reserve a pool allocates batches while a backlog lasts
+ * (a process exiting frees far faster than any worker), as long as they
+ * take at most 1/ZS_DEFER_GROW_RATIO of the pool's own memory: memory
+ * that the frees they hold are about to give back.
+ */
+#define ZS_DEFER_GROW_RATIO	64
 
 /*
  * Set the unsigned int parameter behind @kp from @val if it is 0..@max;
@@ -1438,23 +1452,39 @@ static int zs_param_set_max(const char *val, const struct kernel_param *kp,
 static struct workqueue_struct *zs_defer_wq;
 static enum cpuhp_state zs_defer_cpuhp_state;
 
-static struct zs_defer_batch *defer_batch_at(struct zs_pool *pool,
-					     unsigned int i)
+static struct zs_defer_batch *defer_alloc_batch(struct zs_pool *pool,
+						gfp_t gfp)
 {
-	size_t stride = struct_size_t(struct zs_defer_batch, handles,
-				      pool->defer_batch);
+	struct zs_defer_batch *batch;
 
-	return pool->defer_mem + i * stride;
+	batch = kmalloc(struct_size(batch, handles, pool->defer_batch), gfp);
+	if (batch)
+		batch->nr = 0;
+	return batch;
+}
+
+/* May the pool allocate one more batch?  Called with pool->defer_lock. */
+static bool defer_may_grow(struct zs_pool *pool)
+{
+	u64 extra = pool->defer_nr_batches + 1 - pool->defer_reserve;
+	u64 pool_bytes = (u64)atomic_long_read(&pool->pages_allocated) <<
+			 PAGE_SHIFT;
+
+	return extra * ZS_DEFER_GROW_RATIO *
+	       struct_size_t(struct zs_defer_batch, handles, pool->defer_batch)
+	       <= pool_bytes;
 }
 
 /*
- * Hand @full (if any) to the worker and return an empty batch, or NULL if
- * none is left.  Called with the CPU's batch lock.
+ * Hand @full (if any) to the worker and return an empty batch: a spare
+ * one, or a new one while the backlog may grow; NULL if neither.  Called
+ * with the CPU's batch lock, so the allocation cannot sleep.
  */
 static struct zs_defer_batch *defer_swap_batch(struct zs_pool *pool,
 					       struct zs_defer_batch *full)
 {
 	struct zs_defer_batch *empty;
+	bool grow = false;
 
 	spin_lock(&pool->defer_lock);
 	if (full) {
@@ -1463,11 +1493,26 @@ static struct zs_defer_batch *defer_swap_batch(struct zs_pool *pool,
 	}
 	empty = list_first_entry_or_null(&pool->defer_empty,
 					 struct zs_defer_batch, list);
-	if (empty)
+	if (empty) {
 		list_del(&empty->list);
+	} else if (defer_may_grow(pool)) {
+		pool->defer_nr_batches++;
+		grow = true;
+	}
 	spin_unlock(&pool->defer_lock);
 	if (full)
 		queue_work(zs_defer_wq, &pool->defer_work);
+	if (!grow)
+		return empty;
+
+	empty = defer_alloc_batch(pool, GFP_NOWAIT | __GFP_NOWARN);
+	if (empty) {
+		atomic_long_inc(&pool->events.deferred_grown);
+	} else {
+		spin_lock(&pool->defer_lock);
+		pool->defer_nr_batches--;
+		spin_unlock(&pool->defer_lock);
+	}
 	return empty;
 }
 
@@ -1523,9 +1568,11 @@ EXPORT_SYMBOL_GPL(zs_free_deferred);
 /*
  * Sort @batch by class into pool->defer_sorted: a counting sort on the
  * class id.  defer_pos[c] .. defer_pos[c + 1] is then class c's run.
- * A handle already freed is reported and dropped.  Worker only.
+ * A handle already freed is reported and dropped, from the batch too.
+ * Returns how many handles are left.  Worker only.
  */
-static void defer_sort(struct zs_pool *pool, struct zs_defer_batch *batch)
+static unsigned int defer_sort(struct zs_pool *pool,
+			       struct zs_defer_batch *batch)
 {
 	unsigned int *pos = pool->defer_pos;
 	unsigned int i, c, nr = 0;
@@ -1552,6 +1599,7 @@ static void defer_sort(struct zs_pool *pool, struct zs_defer_batch *batch)
 	/* Each pos[c] now ends class c's run: shift them back to starts */
 	memmove(pos + 1, pos, pool->nr_classes * sizeof(*pos));
 	pos[0] = 0;
+	return nr;
 }
 
 /*
@@ -1589,10 +1637,10 @@ static void defer_free_batch(struct zs_pool *pool,
 {
 	unsigned long *sorted = pool->defer_sorted;
 	unsigned int *pos = pool->defer_pos;
-	unsigned int c, freed = 0;
+	unsigned int c, nr, freed = 0;
 	LIST_HEAD(empty);
 
-	defer_sort(pool, batch);
+	nr = defer_sort(pool, batch);
 	for (c = 0; c < pool->nr_classes; c++) {
 		unsigned int len = pos[c + 1] - pos[c];
 
@@ -1602,7 +1650,14 @@ static void defer_free_batch(struct zs_pool *pool,
 						sorted + pos[c], len,
 						sorted + freed, &empty);
 	}
-	kmem_cache_free_bulk(zs_handle_cache, freed, (void **)sorted);
+	/*
+	 * Give the handle words back in the batch's order: handles allocated
+	 * together share slabs, and the bulk free groups neighbours of one
+	 * slab.  Only a handle deferred twice (caught with CONFIG_DEBUG_VM)
+	 * makes the two lists differ; then the packed one is right.
+	 */
+	kmem_cache_free_bulk(zs_handle_cache, freed,
+			     (void **)(freed == nr ? batch->handles : sorted));
 	free_zspages(pool, &empty);
 	atomic_long_add(freed, &pool->events.deferred_drained);
 	atomic_long_inc(&pool->events.deferred_batches);
@@ -1630,8 +1685,15 @@ static void defer_worker(struct work_struct *work)
 		spin_lock(&pool->defer_lock);
 		pool->defer_queued -= batch->nr;
 		batch->nr = 0;
-		list_add(&batch->list, &pool->defer_empty);
+		if (pool->defer_nr_batches > pool->defer_reserve) {
+			/* the backlog is shrinking: give back a grown batch */
+			pool->defer_nr_batches--;
+		} else {
+			list_add(&batch->list, &pool->defer_empty);
+			batch = NULL;
+		}
 		spin_unlock(&pool->defer_lock);
+		kfree(batch);
 		cond_resched();
 	}
 }
@@ -1760,12 +1822,21 @@ static int defer_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	return 0;
 }
 
+/* Free deferral's memory; every batch is empty, spare or a CPU's */
 static void defer_release(struct zs_pool *pool)
 {
+	struct zs_defer_batch *batch, *tmp;
+	unsigned int cpu;
+
+	list_for_each_entry_safe(batch, tmp, &pool->defer_empty, list)
+		kfree(batch);
+	for_each_possible_cpu(cpu) {
+		if (pool->defer_cpu)
+			kfree(per_cpu_ptr(pool->defer_cpu, cpu)->cur);
+	}
 	pool->defer_batch = 0;
 	kfree(pool->defer_pos);
 	kvfree(pool->defer_sorted);
-	kvfree(pool->defer_mem);
 	free_percpu(pool->defer_cpu);
 }
 
@@ -1776,9 +1847,9 @@ static void defer_release(struct zs_pool *pool)
  */
 static void defer_init(struct zs_pool *pool)
 {
-	unsigned int i, nr = 2 * num_possible_cpus();
 	unsigned int batch = READ_ONCE(zs_defer_batch_param);
 	unsigned int cpu;
+	bool ok = true;
 
 	spin_lock_init(&pool->defer_lock);
 	INIT_LIST_HEAD(&pool->defer_empty);
@@ -1788,16 +1859,22 @@ static void defer_init(struct zs_pool *pool)
 	if (!batch || !zs_defer_wq)
 		return;
 
+	pool->defer_batch = batch;
+	pool->defer_reserve = 2 * num_possible_cpus();
+	for (; ok && pool->defer_nr_batches < pool->defer_reserve;
+	     pool->defer_nr_batches++) {
+		struct zs_defer_batch *b = defer_alloc_batch(pool, GFP_KERNEL);
+
+		if (b)
+			list_add_tail(&b->list, &pool->defer_empty);
+		ok = b;
+	}
 	pool->defer_cpu = alloc_percpu(struct zs_defer_cpu);
-	pool->defer_mem = kvcalloc(nr, struct_size_t(struct zs_defer_batch,
-						     handles, batch),
-				   GFP_KERNEL);
 	pool->defer_sorted = kvmalloc_array(batch, sizeof(unsigned long),
 					    GFP_KERNEL);
 	pool->defer_pos = kcalloc(pool->nr_classes + 1, sizeof(unsigned int),
 				  GFP_KERNEL);
-	if (!pool->defer_cpu || !pool->defer_mem || !pool->defer_sorted ||
-	    !pool->defer_pos ||
+	if (!ok || !pool->defer_cpu || !pool->defer_sorted || !pool->defer_pos ||
 	    cpuhp_state_add_instance_nocalls(zs_defer_cpuhp_state,
 					     &pool->defer_cpuhp)) {
 		pr_warn("pool %s: no memory for deferred free, freeing at once\n",
@@ -1805,13 +1882,8 @@ static void defer_init(struct zs_pool *pool)
 		defer_release(pool);
 		return;
 	}
-
 	for_each_possible_cpu(cpu)
 		spin_lock_init(&per_cpu_ptr(pool->defer_cpu, cpu)->lock);
-	pool->defer_batch = batch;
-	for (i = 0; i < nr; i++)
-		list_add_tail(&defer_batch_at(pool, i)->list,
-			      &pool->defer_empty);
 }
 
 /* Free everything pending, then the memory deferral used */
@@ -1859,6 +1931,12 @@ static unsigned long defer_cpu_sum(struct zs_pool *pool, size_t offset)
 				 ((char *)per_cpu_ptr(pool->defer_cpu, cpu) +
 				  offset));
 	return sum;
+}
+
+/* Batches the pool holds now, reserve included */
+static unsigned long defer_batches_now(struct zs_pool *pool)
+{
+	return READ_ONCE(pool->defer_nr_batches);
 }
 
 static unsigned long defer_deferred(struct zs_pool *pool)
@@ -1967,7 +2045,9 @@ static const struct {
 	{ "deferred_sync", 0, defer_sync },
 	ZS_EVENT(deferred_timer_drains),
 	ZS_EVENT(deferred_cpu_drains),
+	ZS_EVENT(deferred_grown),
 	{ "deferred_pending", 0, defer_pending },
+	{ "deferred_batches_now", 0, defer_batches_now },
 };
 
 static unsigned long zs_pool_counter(struct zs_pool *pool, unsigned int i)

@@ -20,7 +20,8 @@
  *   zsmalloc.deferred_batch=N
  *	Handles per per-CPU batch of zs_free_deferred() in pools created
  *	from now on, 0..4096; 0 makes zs_free_deferred() free at once.
- *	Each pool reserves two batches per possible CPU.  Default 512.
+ *	Each pool reserves two batches per possible CPU and, for a backlog,
+ *	grows up to 1/64 of its own memory.  Default: a 4 KiB batch (509).
  *
  *   zsmalloc.zpool_deferred_free=Y|N
  *	Whether frees through the zpool driver (zswap) are deferred.
