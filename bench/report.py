@@ -201,26 +201,35 @@ def opcost_rows(d):
 
 def freelat_rows(d):
     rows = []
-    nps = sorted({int(x['nproc']) for x in d['freelat']})
+    for clock, title in (('icount', '-icount, 1 CPU'), ('tcg', 'TCG')):
+        lat = [x for x in d['freelat'] if x.get('clock', 'tcg') == clock]
+        if lat:
+            rows += freelat_clock_rows(lat, title)
+    return rows
+
+
+def freelat_clock_rows(lat, title):
+    rows = []
+    nps = sorted({int(x['nproc']) for x in lat})
     for np_ in nps:
         for metric, key in (('munmap', 'munmap_ms'), ('settle', 'settle_ms')):
             # settle_ms=-1: not settled within the guest's 60 s bound;
             # counted at the bound and said in the metric's name.
             def vals(variant, mode=None):
                 return [float(x[key]) if float(x[key]) >= 0 else SETTLE_BOUND_MS
-                        for x in d['freelat'] if x['variant'] == variant
+                        for x in lat if x['variant'] == variant
                         and int(x['nproc']) == np_ and (mode is None or x['defer'] == mode)]
 
             def timeouts(variant, mode=None):
-                return sum(1 for x in d['freelat'] if x['variant'] == variant
+                return sum(1 for x in lat if x['variant'] == variant
                            and int(x['nproc']) == np_ and float(x[key]) < 0
                            and (mode is None or x['defer'] == mode))
             st = vals('stock')
             for mode in ('off', 'on'):
                 ou = vals('ours', mode)
                 t = timeouts('stock') + timeouts('ours', mode)
-                mib = d['freelat'][0]['mib']
-                rows.append(Row(f'free latency (TCG), {mib} MiB, {np_} proc',
+                mib = lat[0]['mib']
+                rows.append(Row(f'free latency ({title}), {mib} MiB, {np_} proc',
                                 f'{metric}, ours deferral {mode}'
                                 + (f' ({t} runs hit the 60 s bound)' if t else ''),
                                 'ms', 'lower', st, ou))
@@ -320,6 +329,7 @@ def chart_label(r):
     sec = (r.section.replace('density ', '').replace(', ours order ', ' o')
            .replace('op cost (-icount, 1 CPU), size ', 'op ')
            .replace('free latency (TCG), ', 'free ')
+           .replace('free latency (-icount, 1 CPU), ', 'free icount ')
            .replace('compaction: every other 4 KiB discarded (lzo-rle)', 'compact'))
     met = (r.metric.replace('malloc+map(WO)+copy+unmap', 'alloc')
            .replace('map(RO)+copy+unmap', 'read').replace(', ours deferral ', ' defer '))

@@ -6,11 +6,13 @@
 #   wb.variant=stock|ours  wb.parts=density,compact,opcost,freelat
 #   wb.orders=2,3,4 (ours: zsmalloc.zspage_order for density; stock: its
 #   build-time chain)  wb.mib=256  wb.reps=N  wb.nprocs=1,2
+#   wb.clock=icount|tcg (how the host ran QEMU; labels the free latency)
 # Needs (from the bench initramfs): /wb/bench-corpus.bin, /wb/zsbench.ko,
 # /wb/bin/bench-tool.
 . /wb/lib.sh
 variant=$(arg wb.variant); parts=$(arg wb.parts); orders=$(arg wb.orders)
 mib=$(arg wb.mib); reps=$(arg wb.reps); nprocs=$(arg wb.nprocs)
+clock=$(arg wb.clock)
 z=/sys/block/zram0
 corpus=/wb/bench-corpus.bin
 order_param=/sys/module/zsmalloc/parameters/zspage_order
@@ -105,7 +107,7 @@ if has freelat; then
 				case $m in off) echo N >$defer_param 2>/dev/null ;; on) echo Y >$defer_param ;; esac
 				echo 1 >$z/compact
 				line=$(bench-tool freelat $corpus "$mib" "$np") || rc=1
-				echo "BENCH-FREELAT defer=$m rep=$r $line"
+				echo "BENCH-FREELAT clock=${clock:-tcg} defer=$m rep=$r $line"
 			done
 		done
 		r=$((r + 1))
