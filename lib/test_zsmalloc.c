@@ -277,6 +277,60 @@ static void geometry_chain_has_least_waste(struct kunit *test)
 }
 
 /*
+ * Brute force, minimising the wasted fraction of the chain (the code
+ * maximises the used one): waste_a / span_a < waste_b / span_b compared
+ * as products, exact in u64 for any page size; a tie keeps the shorter.
+ */
+static unsigned int brute_best_chain(unsigned int size, unsigned int max_pages,
+				     unsigned long page_size)
+{
+	u64 best_waste = 0, best_span = 0;
+	unsigned int k, best = 0;
+
+	for (k = 1; k <= max_pages; k++) {
+		u64 span = (u64)k * page_size;
+		u64 waste = span - div64_u64(span, size) * size;
+
+		if (!best || waste * best_span < best_waste * span) {
+			best = k;
+			best_waste = waste;
+			best_span = span;
+		}
+	}
+	return best;
+}
+
+/*
+ * The chain length for every slot size (in 8-byte steps) and every order,
+ * with 4K, 16K and 64K pages, whatever the kernel's own page size: on a
+ * 32-bit kernel the byte products of 64K-page chains overflow a long.
+ */
+static void geometry_chain_is_least_waste_for_every_page_size(struct kunit *test)
+{
+	static const unsigned long page_sizes[] = { SZ_4K, SZ_16K, SZ_64K };
+	unsigned int p, order, size, bad = 0;
+
+	for (p = 0; p < ARRAY_SIZE(page_sizes); p++) {
+		for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+			for (size = 32; size <= page_sizes[p]; size += 8) {
+				unsigned int want, got;
+
+				want = brute_best_chain(size, 1u << order,
+							page_sizes[p]);
+				got = zs_chain_for_page_size(size, 1u << order,
+							     page_sizes[p]);
+				if (want != got && bad++ < 5)
+					kunit_err(test, "page %lu order %u size %u: chain %u, brute force %u\n",
+						  page_sizes[p], order, size,
+						  got, want);
+			}
+			cond_resched();
+		}
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0u);
+}
+
+/*
  * Walk all sizes 1..PAGE_SIZE: each maps to a class whose slot holds it,
  * whose geometry is the best one for the slot size the size rounds up to
  * (so merging never changed a geometry), and which is the smallest class
@@ -400,6 +454,9 @@ static void bad_input_gets_defined_answers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (long)h, (long)-ENOSPC);
 	zs_free(pool, 0);
 	zs_free(pool, (unsigned long)ERR_PTR(-ENOMEM));
+	zs_free_deferred(pool, 0);
+	zs_free_deferred(pool, (unsigned long)ERR_PTR(-ENOMEM));
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "deferred"), 0L);
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 	/* nothing is mapped, so nothing is left held (lockdep would say) */
 	KUNIT_EXPECT_NULL(test, zs_map_object(pool, 0, ZS_MM_RO));
@@ -1421,6 +1478,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(geometry_chain_has_least_waste),
 	KUNIT_CASE(geometry_every_size_maps_to_a_fitting_class),
 	KUNIT_CASE(geometry_merged_classes_share_geometry),
+	KUNIT_CASE(geometry_chain_is_least_waste_for_every_page_size),
 	KUNIT_CASE(huge_class_size_is_the_boundary),
 	KUNIT_CASE(bad_input_gets_defined_answers),
 	KUNIT_CASE(double_free_is_reported_and_ignored),

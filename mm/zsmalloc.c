@@ -332,14 +332,15 @@ static struct kmem_cache *zs_handle_cache;
  * zs_best_chain - the chain length (1..max_pages) that wastes the smallest
  * fraction of itself for slots of @size; ties go to the shorter chain.
  */
-static unsigned int zs_best_chain(unsigned int size, unsigned int max_pages)
+static unsigned int zs_best_chain(unsigned int size, unsigned int max_pages,
+				  unsigned long page_size)
 {
 	u64 best_used = 0, best_span = 1;
 	unsigned int k, best = 1;
 
 	/* u64: with 64K pages the products overflow a 32-bit long */
 	for (k = 1; k <= max_pages; k++) {
-		unsigned long bytes = k * PAGE_SIZE;
+		unsigned long bytes = k * page_size;
 		u64 span = bytes, used = bytes - bytes % size;
 
 		if (used * best_span > best_used * span) {
@@ -412,7 +413,8 @@ static int zs_build_classes(struct zs_pool *pool)
 		goto out;
 
 	for (step = 0; step < pool->nr_steps; step++)
-		chain[step] = zs_best_chain(step_size(pool, step), max_pages);
+		chain[step] = zs_best_chain(step_size(pool, step), max_pages,
+					    PAGE_SIZE);
 	for (step = 0; step < pool->nr_steps; step++)
 		nr += step_is_class_head(pool, chain, step);
 
@@ -2343,6 +2345,14 @@ int zs_pool_class_geometry(struct zs_pool *pool, unsigned int class_id,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_pool_class_geometry);
+
+/* The chain zsmalloc picks for @size with pages of @page_size bytes */
+unsigned int zs_chain_for_page_size(unsigned int size, unsigned int max_pages,
+				    unsigned long page_size)
+{
+	return zs_best_chain(size, max_pages, page_size);
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_chain_for_page_size);
 
 int zs_size_to_class_id(struct zs_pool *pool, size_t size)
 {

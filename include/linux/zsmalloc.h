@@ -105,6 +105,8 @@ unsigned int zs_pool_nr_classes(struct zs_pool *pool);
 int zs_pool_class_geometry(struct zs_pool *pool, unsigned int class_id,
 			   struct zs_class_geometry *geo);
 int zs_size_to_class_id(struct zs_pool *pool, size_t size);
+unsigned int zs_chain_for_page_size(unsigned int size, unsigned int max_pages,
+				    unsigned long page_size);
 int zs_obj_location(struct zs_pool *pool, unsigned long handle,
 		    struct zs_obj_location *loc);
 unsigned long zs_class_objs_used(struct zs_pool *pool, unsigned int class_id);
