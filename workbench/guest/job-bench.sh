@@ -20,7 +20,8 @@ defer_param=/sys/module/zram/parameters/deferred_free
 
 has() { case ",$parts," in *",$1,"*) return 0 ;; esac; return 1; }
 
-# zram_setup COMP ORDER SIZE: a fresh zram0 (ORDER "-": leave the default).
+# zram_setup COMP ORDER SIZE: a fresh zram0 (ORDER "-": the boot-time default
+# order on ours, put back after the density loop changed it; stock has none).
 zram_setup() {
 	swapoff /dev/zram0 2>/dev/null
 	echo 1 >$z/reset || return 1
