@@ -1381,8 +1381,42 @@ struct stress_ctx {
 	atomic_t errors;
 	atomic_t running;
 	atomic_long_t ops;
+	atomic_long_t migrated;
 	struct completion done;
 };
+
+#if IS_BUILTIN(CONFIG_ZSMALLOC_KUNIT_TEST) && IS_ENABLED(CONFIG_MIGRATION)
+static struct folio *stress_new_folio(struct folio *src, unsigned long private)
+{
+	return folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+}
+
+/*
+ * Migrate @page through the VM's own path, as memory compaction does:
+ * isolate_movable_page(), migrate_pages(), put back what failed.  @page
+ * may be stale (someone else moved or freed it meanwhile): isolation
+ * checks that it still is a movable page, as for a PFN walker.
+ */
+static bool stress_migrate(struct page *page)
+{
+	LIST_HEAD(list);
+
+	if (!isolate_movable_page(page, 0))
+		return false;
+	list_add(&page_folio(page)->lru, &list);
+	if (!migrate_pages(&list, stress_new_folio, NULL, 0, MIGRATE_SYNC,
+			   MR_COMPACTION, NULL))
+		return true;
+	putback_movable_pages(&list);
+	return false;
+}
+#else
+/* Built as a module: the VM's migration is not exported, use the mops */
+static bool stress_migrate(struct page *page)
+{
+	return migrate_one_page(page) == MIGRATEPAGE_SUCCESS;
+}
+#endif
 
 static int stress_worker(void *data)
 {
@@ -1400,6 +1434,15 @@ static int stress_worker(void *data)
 		if (o->handle) {
 			if (check_obj(ctx->pool, o) != -1)
 				atomic_inc(&ctx->errors);
+			if (!(r % 8)) {
+				struct zs_obj_location loc;
+
+				zs_obj_location(ctx->pool, o->handle, &loc);
+				if (stress_migrate(loc.page))
+					atomic_long_inc(&ctx->migrated);
+				if (check_obj(ctx->pool, o) != -1)
+					atomic_inc(&ctx->errors);
+			}
 			if (r & 1)
 				zs_free_deferred(ctx->pool, o->handle);
 			else
@@ -1464,9 +1507,17 @@ static void stress_all_cpus_with_compaction(struct kunit *test)
 						    "zs-compactor")));
 	wait_for_completion(&ctx->done);
 
-	kunit_info(test, "%u CPUs, %ld operations\n", started,
-		   atomic_long_read(&ctx->ops));
+	kunit_info(test, "%u CPUs, %ld operations, %ld pages migrated by the VM's path\n",
+		   started, atomic_long_read(&ctx->ops),
+		   atomic_long_read(&ctx->migrated));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->errors), 0);
+	/*
+	 * migrate_pages() also counts a page whose zspage was freed while it
+	 * was isolated as migrated, so the pool's count may be a little lower.
+	 */
+	KUNIT_EXPECT_GT(test, atomic_long_read(&ctx->migrated), 0L);
+	KUNIT_EXPECT_GT(test, zs_pool_counter_by_name(ctx->pool, "pages_migrated"),
+			0L);
 	zs_pool_flush_free(ctx->pool);
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(ctx->pool), 0ul);
 	zs_destroy_pool(ctx->pool);

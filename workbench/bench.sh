@@ -10,6 +10,7 @@
 #      (guest time = instructions executed: deterministic): density at
 #      fill and after discarding half, compaction, op costs, and the
 #      free-latency workload twice (1 process: what it costs in total);
+#      then one boot per other zspage order of ours for its density;
 #   3. unless QUICK=1, ROUNDS rounds of (stock boot, ours boot) under plain
 #      TCG with 2 CPUs, alternated, each REPS repetitions of the free-latency
 #      workload per process count (ours: deferral off, then on);
@@ -119,11 +120,19 @@ boot() {
 		die "the bench job failed in $name: see $run/$name.log"
 }
 
+# zram keeps the huge threshold (zs_huge_class_size() of the first pool
+# it creates) in a global for the whole boot, so every zspage order of
+# ours gets a boot of its own, the default order (3) in the main one.
 for v in stock ours; do
 	log "== $v: density, compaction, op costs, free latency (-icount, 1 CPU)"
 	WB_VM_SMP=1 WB_VM_QEMU_ARGS="-icount shift=0,sleep=off" \
-		boot "bench-$v-icount" "$v" wb.parts=density,compact,opcost,freelat wb.orders=2,3,4 \
+		boot "bench-$v-icount" "$v" wb.parts=density,compact,opcost,freelat wb.orders=3 \
 		wb.clock=icount "wb.mib=$mib" wb.reps=2 wb.nprocs=1
+done
+for o in 2 4; do
+	log "== ours: density at zspage order $o (-icount, 1 CPU)"
+	WB_VM_SMP=1 WB_VM_QEMU_ARGS="-icount shift=0,sleep=off" \
+		boot "bench-ours-icount-o$o" ours wb.parts=density "wb.orders=$o" wb.clock=icount
 done
 if [[ $quick != 1 ]]; then
 	for r in $(seq 1 "$rounds"); do
