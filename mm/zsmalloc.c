@@ -64,9 +64,10 @@
  * and handed to the pool's worker, which sorts it by class (a counting
  * sort on the class id), takes each class lock once per run of handles,
  * frees the handle words with kmem_cache_free_bulk() and releases the
- * zspages it emptied outside every class lock.  Batches are allocated with
- * the pool, two per possible CPU; when none is empty the call frees at
- * once.  A batch that stops filling is collected by a delayed work item
+ * zspages it emptied outside every class lock.  Each pool keeps two
+ * batches per possible CPU and grows more, within 1/64 of its own memory,
+ * while a backlog lasts; when no batch can be had the call frees at once.
+ * A batch that stops filling is collected by a delayed work item
  * armed when the batch receives its first handle, so pending frees drain
  * within ZS_DEFER_DELAY_MS (plus the worker's run) without any flush.
  * zs_free_deferred_flush() frees everything deferred before it; compaction,
@@ -1454,6 +1455,13 @@ static int zs_param_set_max(const char *val, const struct kernel_param *kp,
 static struct workqueue_struct *zs_defer_wq;
 static enum cpuhp_state zs_defer_cpuhp_state;
 
+/* Queue @batch for the worker.  Called with pool->defer_lock. */
+static void defer_queue_full(struct zs_pool *pool, struct zs_defer_batch *batch)
+{
+	list_add_tail(&batch->list, &pool->defer_full);
+	pool->defer_queued += batch->nr;
+}
+
 static struct zs_defer_batch *defer_alloc_batch(struct zs_pool *pool,
 						gfp_t gfp)
 {
@@ -1489,10 +1497,8 @@ static struct zs_defer_batch *defer_swap_batch(struct zs_pool *pool,
 	bool grow = false;
 
 	spin_lock(&pool->defer_lock);
-	if (full) {
-		list_add_tail(&full->list, &pool->defer_full);
-		pool->defer_queued += full->nr;
-	}
+	if (full)
+		defer_queue_full(pool, full);
 	empty = list_first_entry_or_null(&pool->defer_empty,
 					 struct zs_defer_batch, list);
 	if (empty) {
@@ -1710,8 +1716,7 @@ static bool defer_collect_cpu(struct zs_pool *pool, unsigned int cpu)
 	batch = dc->cur;
 	if (batch && batch->nr) {
 		spin_lock(&pool->defer_lock);
-		list_add_tail(&batch->list, &pool->defer_full);
-		pool->defer_queued += batch->nr;
+		defer_queue_full(pool, batch);
 		spin_unlock(&pool->defer_lock);
 		dc->cur = NULL;		/* the next free takes an empty batch */
 	} else {
