@@ -94,7 +94,17 @@ static struct zs_pool *create_pool(struct kunit *test, unsigned int order)
 	return pool;
 }
 
-/* Independent computation of the best chain for a slot size */
+/* Most slots a zspage may have: its obj has zs_slot_index_bits() for them */
+static unsigned long max_slots(void)
+{
+	return 1UL << zs_slot_index_bits();
+}
+
+/*
+ * Independent computation of the best chain for a slot size: the one
+ * using the largest fraction of its pages, among those whose zspage has
+ * no more slots than the obj can address.
+ */
 static unsigned int ref_best_chain(unsigned int size, unsigned int max_pages)
 {
 	unsigned int k, best = 1;
@@ -103,6 +113,9 @@ static unsigned int ref_best_chain(unsigned int size, unsigned int max_pages)
 	for (k = 1; k <= max_pages; k++) {
 		unsigned long span = k * PAGE_SIZE;
 		unsigned long used = (span / size) * size;
+
+		if (k > 1 && span / size > max_slots())
+			break;
 
 		if (used * best_span > best_used * span) {
 			best = k;
@@ -238,6 +251,7 @@ static void geometry_objects_fit_their_chain(struct kunit *test)
 			KUNIT_EXPECT_GT(test, (unsigned long)(g.objs_per_zspage + 1) * g.size,
 					span);
 			KUNIT_EXPECT_EQ(test, g.huge, g.objs_per_zspage == 1);
+			KUNIT_EXPECT_LE(test, g.objs_per_zspage, max_slots());
 		}
 		zs_destroy_pool(pool);
 	}
@@ -261,6 +275,10 @@ static void geometry_chain_has_least_waste(struct kunit *test)
 			for (k = 1; k <= (1u << order); k++) {
 				unsigned long kspan = k * PAGE_SIZE;
 				unsigned long kused = kspan / g.size * g.size;
+
+				/* longer chains have too many slots to address */
+				if (k > 1 && kspan / g.size > max_slots())
+					break;
 
 				/* no candidate uses its chain better ... */
 				KUNIT_EXPECT_LE_MSG(test, kused * span, used * kspan,
@@ -328,6 +346,130 @@ static void geometry_chain_is_least_waste_for_every_page_size(struct kunit *test
 		}
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0u);
+}
+
+/* The least wasteful chain whose zspage holds at most 2^@bits slots */
+static unsigned int brute_capped_chain(unsigned int size, unsigned int order,
+				       unsigned long page_size,
+				       unsigned int bits)
+{
+	unsigned int k, best = 1;
+	u64 best_waste = 0, best_span = 0;
+
+	for (k = 1; k <= (1u << order); k++) {
+		u64 span = (u64)k * page_size;
+		u64 slots = div64_u64(span, size);
+		u64 waste = span - slots * size;
+
+		if (k > 1 && slots > (1ULL << bits))
+			break;
+		if (!best_span || waste * best_span < best_waste * span) {
+			best = k;
+			best_waste = waste;
+			best_span = span;
+		}
+	}
+	return best;
+}
+
+/* Stock 6.12's slot for @need bytes with @bits of obj index (chain 8) */
+static unsigned long stock_slot(unsigned long need, unsigned long page_size,
+				unsigned int bits)
+{
+	unsigned long min = max(32UL, (8 * page_size) >> bits);
+	unsigned long delta = page_size >> 8;
+
+	if (need <= min)
+		return min;
+	return min(min + roundup(need - min, delta), page_size);
+}
+
+/*
+ * The geometry zsmalloc builds for other page sizes and narrower objs
+ * (zs_geometry_step()), checked against the rules read independently:
+ * word-sized slots from max(32, page >> bits) up to the page in 1/256-page
+ * steps, each chain the least wasteful whose zspage has at most 2^bits
+ * slots; and no object gets a larger slot than stock 6.12 gives it with
+ * the same index bits.
+ */
+static void geometry_other_pages_and_narrow_objs(struct kunit *test)
+{
+	static const struct {
+		unsigned long page_size;
+		unsigned int bits, min, classes_order3;
+	} cases[] = {
+		{ SZ_4K, 4, 256, 62 },	/* 32-bit ARM LPAE, MIPS XPA */
+		{ SZ_4K, 8, 32, 119 },	/* i386 PAE: 24 PFN bits */
+		{ SZ_4K, 12, 32, 119 },	/* i386; UML, which has no class id */
+		{ SZ_4K, 15, 32, 119 },	/* x86_64 (slot counts use 15 bits) */
+		{ SZ_16K, 15, 32, 121 },	/* arm64 16K */
+		{ SZ_64K, 15, 32, 123 },	/* arm64 64K */
+		{ SZ_64K, 8, 256, 120 },
+	};
+	unsigned int c, order, step, bad = 0, *sizes;
+
+	sizes = kunit_kcalloc(test, SZ_64K / 256 + 1, sizeof(*sizes),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sizes);
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		unsigned long ps = cases[c].page_size;
+		unsigned int bits = cases[c].bits;
+
+		for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+			unsigned int size, pages, prev = 0, classes = 0;
+			unsigned int prev_pages = 0, prev_objs = 0;
+			unsigned long need;
+			unsigned int i;
+
+			for (step = 0; !zs_geometry_step(ps, order, bits, step,
+							 &size, &pages); step++) {
+				unsigned int objs = pages * ps / size;
+
+				KUNIT_ASSERT_LE(test, step, SZ_64K / 256);
+				sizes[step] = size;
+				if (!step)
+					KUNIT_EXPECT_EQ(test, size, cases[c].min);
+				else
+					KUNIT_EXPECT_EQ(test, size,
+							min(prev + ps / 256, ps));
+				KUNIT_EXPECT_EQ(test, size % 8, 0u);
+				KUNIT_EXPECT_LE(test, objs, 1u << bits);
+				if (pages != brute_capped_chain(size, order, ps, bits) &&
+				    bad++ < 5)
+					kunit_err(test, "page %lu bits %u order %u size %u: chain %u\n",
+						  ps, bits, order, size, pages);
+				if (pages != prev_pages || objs != prev_objs)
+					classes++;
+				prev_pages = pages;
+				prev_objs = objs;
+				prev = size;
+			}
+			KUNIT_EXPECT_EQ(test, prev, (unsigned int)ps);
+			KUNIT_EXPECT_LT(test, classes, 256u);
+			if (order == 3) {
+				KUNIT_EXPECT_EQ(test, classes,
+						cases[c].classes_order3);
+				kunit_info(test, "page %lu, %u index bits: smallest slot %u (stock %lu), %u classes at order 3\n",
+					   ps, bits, sizes[0],
+					   stock_slot(1, ps, bits), classes);
+			}
+
+			/* every object's slot is no larger than stock's */
+			for (need = 8, i = 0; need <= ps; need += 8) {
+				while (sizes[i] < need)
+					i++;
+				if (sizes[i] > stock_slot(need, ps, bits) &&
+				    bad++ < 5)
+					kunit_err(test, "page %lu bits %u: %lu bytes get %u, stock %lu\n",
+						  ps, bits, need, sizes[i],
+						  stock_slot(need, ps, bits));
+			}
+		}
+		cond_resched();
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0u);
+	KUNIT_EXPECT_EQ(test, zs_geometry_step(SZ_4K, ZS_MAX_ZSPAGE_ORDER + 1,
+					       15, 0, &step, &c), -ERANGE);
 }
 
 /*
@@ -1530,6 +1672,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(geometry_every_size_maps_to_a_fitting_class),
 	KUNIT_CASE(geometry_merged_classes_share_geometry),
 	KUNIT_CASE(geometry_chain_is_least_waste_for_every_page_size),
+	KUNIT_CASE(geometry_other_pages_and_narrow_objs),
 	KUNIT_CASE(huge_class_size_is_the_boundary),
 	KUNIT_CASE(bad_input_gets_defined_answers),
 	KUNIT_CASE(double_free_is_reported_and_ignored),

@@ -30,12 +30,13 @@
  *
  *	[ class id | PFN of the page the slot starts in | slot index ]
  *
- * The class id is there on 64-bit only (ZS_OBJ_CLASS_BITS).  An object
- * never changes class, so zs_free() and zs_map_object() find and lock
- * the class straight from the handle, with no pool-wide lock.  Where the
- * word is too narrow (32-bit), a pool rwlock (relocate_lock) is read-held
- * to follow PFN -> zspage -> class, and write-held by the two places that
- * move objects: compaction and page migration.
+ * The class id is there where the word has room (ZS_OBJ_CLASS_BITS: 64-bit
+ * with MAX_PHYSMEM_BITS).  An object never changes class, so zs_free() and
+ * zs_map_object() find and lock the class straight from the handle, with
+ * no pool-wide lock.  Where the word is too narrow (32-bit, UML), a pool
+ * rwlock (relocate_lock) is read-held to follow PFN -> zspage -> class,
+ * and write-held by the two places that move objects: compaction and page
+ * migration.
  *
  * Mapping
  * -------
@@ -125,7 +126,8 @@
 #define ZS_HANDLE_SIZE		sizeof(unsigned long)
 #define ZS_SLOT_USED		BIT(0)	/* header of a slot holding an object */
 #define ZS_NO_SLOT		U16_MAX	/* end of a zspage's free list */
-#define ZS_MIN_ALLOC_FLOOR	32	/* never smaller: header + payload */
+#define ZS_MIN_ALLOC_SHIFT	5
+#define ZS_MIN_ALLOC_FLOOR	BIT(ZS_MIN_ALLOC_SHIFT)	/* header + payload */
 #define ZS_STEP_BITS		8
 #define ZS_SIZE_STEP		(PAGE_SIZE >> ZS_STEP_BITS)
 
@@ -137,8 +139,17 @@
 #define ZS_PFN_BITS		(BITS_PER_LONG - PAGE_SHIFT)
 #endif
 
-#if BITS_PER_LONG == 64
-/* at most 256 steps, so a class id fits 8 bits */
+/*
+ * The class id (at most 256 steps: 8 bits) goes into the obj where that
+ * still leaves enough index bits for the smallest slots of the longest
+ * chain.  A 32-bit word never has room; neither has a 64-bit one without
+ * MAX_PHYSMEM_BITS (UML: 52 PFN bits).  Those pools find the class
+ * through the relocate_lock instead.
+ */
+#define ZS_FULL_INDEX_BITS	(PAGE_SHIFT + ZS_MAX_ZSPAGE_ORDER - \
+				 ZS_MIN_ALLOC_SHIFT)
+#if BITS_PER_LONG == 64 && \
+	BITS_PER_LONG - ZS_PFN_BITS - ZS_STEP_BITS >= ZS_FULL_INDEX_BITS
 #define ZS_OBJ_CLASS_BITS	ZS_STEP_BITS
 #else
 #define ZS_OBJ_CLASS_BITS	0
@@ -146,6 +157,8 @@
 
 #define ZS_OBJ_INDEX_BITS	(BITS_PER_LONG - ZS_OBJ_CLASS_BITS - ZS_PFN_BITS)
 #define ZS_OBJ_INDEX_MASK	((1UL << ZS_OBJ_INDEX_BITS) - 1)
+/* slot indices used: a zspage's slot counts are u16 (ZS_NO_SLOT ends) */
+#define ZS_SLOT_INDEX_BITS	MIN(ZS_OBJ_INDEX_BITS, 15)
 #define ZS_OBJ_PFN_MASK		((1UL << ZS_PFN_BITS) - 1)
 
 /*
@@ -330,6 +343,50 @@ static struct kmem_cache *zs_handle_cache;
 /* ------------------------------------------------------------------ */
 
 /*
+ * The geometry is computed for any page size and obj index width, so that
+ * KUnit checks those of 16K and 64K pages and of narrow objs (32-bit LPAE:
+ * 4 index bits) on whatever it runs on.
+ *
+ * Slot sizes run from the smallest slot in steps of 1/256 page, the last
+ * one clamped to the page: min, min + step, ..., PAGE_SIZE.  The smallest
+ * slot is ZS_MIN_ALLOC_FLOOR unless the obj has too few index bits for the
+ * slots of even one page; a slot size's chain is then also capped so that
+ * its zspage holds at most 2^index_bits slots.  Stock 6.12 instead raises
+ * its smallest slot until its longest chain fits (2 KiB with 4 bits).
+ */
+struct zs_geometry {
+	unsigned long page_size;
+	unsigned int order;		/* zspages have <= 2^order pages */
+	unsigned int index_bits;	/* width of the obj's slot index */
+};
+
+static unsigned int geo_step(const struct zs_geometry *geo)
+{
+	return geo->page_size >> ZS_STEP_BITS;
+}
+
+static unsigned int geo_min_size(const struct zs_geometry *geo)
+{
+	unsigned long min = max_t(unsigned long, ZS_MIN_ALLOC_FLOOR,
+				  geo->page_size >> geo->index_bits);
+
+	return round_up(min, sizeof(unsigned long));
+}
+
+static unsigned int geo_nr_steps(const struct zs_geometry *geo)
+{
+	return DIV_ROUND_UP(geo->page_size - geo_min_size(geo),
+			    geo_step(geo)) + 1;
+}
+
+static unsigned int geo_step_size(const struct zs_geometry *geo,
+				  unsigned int min, unsigned int step)
+{
+	return min_t(unsigned long, min + step * geo_step(geo),
+		     geo->page_size);
+}
+
+/*
  * zs_best_chain - the chain length (1..max_pages) that wastes the smallest
  * fraction of itself for slots of @size; ties go to the shorter chain.
  */
@@ -353,18 +410,33 @@ static unsigned int zs_best_chain(unsigned int size, unsigned int max_pages,
 	return best;
 }
 
-static unsigned int zs_min_size(unsigned int order)
+/*
+ * The chain of slots of @size: least waste within the order, among the
+ * chains of at most 2^index_bits slots, i.e. of k pages with
+ * k * page_size < (2^index_bits + 1) * size.
+ */
+static unsigned int geo_chain(const struct zs_geometry *geo, unsigned int size)
 {
-	unsigned long span = (unsigned long)PAGE_SIZE << order;
-	unsigned long min = max_t(unsigned long, ZS_MIN_ALLOC_FLOOR,
-				  span >> ZS_OBJ_INDEX_BITS);
+	u64 fit = div64_u64((((u64)1 << geo->index_bits) + 1) * size - 1,
+			    geo->page_size);
+	unsigned int max_pages = min_t(u64, 1U << geo->order, max(fit, 1ULL));
 
-	return round_up(min, ZS_SIZE_STEP);
+	return zs_best_chain(size, max_pages, geo->page_size);
+}
+
+static void pool_geometry(struct zs_pool *pool, struct zs_geometry *geo)
+{
+	geo->page_size = PAGE_SIZE;
+	geo->order = pool->order;
+	geo->index_bits = ZS_SLOT_INDEX_BITS;
 }
 
 static unsigned int step_size(struct zs_pool *pool, unsigned int step)
 {
-	return pool->min_size + step * ZS_SIZE_STEP;
+	struct zs_geometry geo;
+
+	pool_geometry(pool, &geo);
+	return geo_step_size(&geo, pool->min_size, step);
 }
 
 static void init_class(struct zs_pool *pool, struct size_class *class,
@@ -400,13 +472,14 @@ static bool step_is_class_head(struct zs_pool *pool, const u8 *chain,
 /* Build the class table of @pool for its order. */
 static int zs_build_classes(struct zs_pool *pool)
 {
-	unsigned int max_pages = 1U << pool->order;
+	struct zs_geometry geo;
 	unsigned int step, id, nr = 0;
 	u8 *chain;
 	int ret = -ENOMEM;
 
-	pool->min_size = zs_min_size(pool->order);
-	pool->nr_steps = (PAGE_SIZE - pool->min_size) / ZS_SIZE_STEP + 1;
+	pool_geometry(pool, &geo);
+	pool->min_size = geo_min_size(&geo);
+	pool->nr_steps = geo_nr_steps(&geo);
 
 	chain = kmalloc_array(pool->nr_steps, sizeof(*chain), GFP_KERNEL);
 	pool->step_class = kmalloc_array(pool->nr_steps, sizeof(u8), GFP_KERNEL);
@@ -414,8 +487,7 @@ static int zs_build_classes(struct zs_pool *pool)
 		goto out;
 
 	for (step = 0; step < pool->nr_steps; step++)
-		chain[step] = zs_best_chain(step_size(pool, step), max_pages,
-					    PAGE_SIZE);
+		chain[step] = geo_chain(&geo, step_size(pool, step));
 	for (step = 0; step < pool->nr_steps; step++)
 		nr += step_is_class_head(pool, chain, step);
 
@@ -548,7 +620,7 @@ static unsigned long slot_offset(struct size_class *class, unsigned int idx)
  * The caller's bytes of a slot (after its header, if any): they start at
  * byte @poff of page @pidx of the zspage; @first of their @len bytes are
  * in that page and the rest, if any, at the start of the next one.  A
- * slot starts ZS_SIZE_STEP-aligned, so its header never crosses a page.
+ * slot size is a multiple of the word, so its header never crosses a page.
  */
 struct payload {
 	unsigned int pidx, poff, first, len;
@@ -2322,6 +2394,12 @@ unsigned int zs_pool_order(struct zs_pool *pool)
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_pool_order);
 
+unsigned int zs_slot_index_bits(void)
+{
+	return ZS_SLOT_INDEX_BITS;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_slot_index_bits);
+
 unsigned int zs_pool_min_alloc_size(struct zs_pool *pool)
 {
 	return pool->min_size;
@@ -2350,6 +2428,31 @@ int zs_pool_class_geometry(struct zs_pool *pool, unsigned int class_id,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_pool_class_geometry);
+
+/*
+ * Step @step of the geometry for pages of @page_size bytes, zspages of at
+ * most 2^@order pages and objs with @index_bits of slot index: its slot
+ * size and chain.  -ERANGE past the last step (the page-sized one).
+ */
+int zs_geometry_step(unsigned long page_size, unsigned int order,
+		     unsigned int index_bits, unsigned int step,
+		     unsigned int *size, unsigned int *pages)
+{
+	struct zs_geometry geo = {
+		.page_size = page_size,
+		.order = order,
+		.index_bits = index_bits,
+	};
+
+	if (!is_power_of_2(page_size) || page_size < SZ_4K ||
+	    order > ZS_MAX_ZSPAGE_ORDER || index_bits > BITS_PER_LONG ||
+	    step >= geo_nr_steps(&geo))
+		return -ERANGE;
+	*size = geo_step_size(&geo, geo_min_size(&geo), step);
+	*pages = geo_chain(&geo, *size);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_geometry_step);
 
 /* The chain zsmalloc picks for @size with pages of @page_size bytes */
 unsigned int zs_chain_for_page_size(unsigned int size, unsigned int max_pages,
@@ -2584,9 +2687,9 @@ static int __init zs_init(void)
 {
 	int ret;
 
-	BUILD_BUG_ON(ZS_OBJ_INDEX_BITS < 8);
-	BUILD_BUG_ON(((PAGE_SIZE << ZS_MAX_ZSPAGE_ORDER) >> ZS_OBJ_INDEX_BITS) >
-		     PAGE_SIZE / 2);
+	/* a slot of half a page must be addressable, and counts fit a u16 */
+	BUILD_BUG_ON(ZS_OBJ_INDEX_BITS < 1);
+	BUILD_BUG_ON(BIT(ZS_SLOT_INDEX_BITS) >= ZS_NO_SLOT);
 
 	zs_handle_cache = kmem_cache_create("zs_handle", ZS_HANDLE_SIZE, 0, 0,
 					    IS_ENABLED(CONFIG_DEBUG_VM) ?

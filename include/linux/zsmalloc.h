@@ -100,11 +100,15 @@ struct zs_obj_location {
 };
 
 unsigned int zs_pool_order(struct zs_pool *pool);
+unsigned int zs_slot_index_bits(void);
 unsigned int zs_pool_min_alloc_size(struct zs_pool *pool);
 unsigned int zs_pool_nr_classes(struct zs_pool *pool);
 int zs_pool_class_geometry(struct zs_pool *pool, unsigned int class_id,
 			   struct zs_class_geometry *geo);
 int zs_size_to_class_id(struct zs_pool *pool, size_t size);
+int zs_geometry_step(unsigned long page_size, unsigned int order,
+		     unsigned int index_bits, unsigned int step,
+		     unsigned int *size, unsigned int *pages);
 unsigned int zs_chain_for_page_size(unsigned int size, unsigned int max_pages,
 				    unsigned long page_size);
 int zs_obj_location(struct zs_pool *pool, unsigned long handle,
