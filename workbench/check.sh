@@ -6,7 +6,10 @@
 #   2. W=1 build of our objects (mm/zsmalloc.o, lib/test_zsmalloc.o)
 #   3. sparse (C=2) on the same objects
 # 2 and 3 run for x86_64 and for i386 (32-bit has its own locking), in the
-# ours-debug and ours-debug32 build directories (configured if needed). Warnings are
+# ours-debug and ours-debug32 build directories (configured if needed).
+#   4. workbench/cross.sh: W=1 builds of the same objects for 32-bit ARM
+#      with LPAE and for 64-bit UML, where the obj has few index bits or
+#      no class id (cross compiler installed on first use). Warnings are
 # shown; the exit status is non-zero if checkpatch reports an ERROR or a
 # W=1/sparse warning appears in our files.
 set -euo pipefail
@@ -58,5 +61,7 @@ for config in debug debug32; do
 		echo "  no W=1 or sparse warnings in our files"
 	fi
 done
+# Where the obj word is narrow (32-bit LPAE, 64-bit UML): builds only.
+"$WB_DIR/cross.sh" || status=1
 [[ $status -eq 0 ]] && echo "check: OK" || echo "check: problems found (above)"
 exit $status

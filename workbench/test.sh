@@ -12,14 +12,16 @@
 #      - boot 2 (selftest): kselftests (tools/testing/selftests/zsmalloc)
 #        and the kernel's zram selftests
 #      - boot 3 (zswap): cgroup test_zswap
-#      every console log splat-scanned (a splat is a failed test).
+#      every console log splat-scanned (a splat is a failed test);
+#      and before the boots, cross builds of our objects where the obj
+#      word is narrow: 32-bit ARM LPAE, 64-bit UML (workbench/cross.sh).
 #
 # Make variables / environment:
 #   VARIANT       ours (default) or stock: the same suites on pristine 6.12
 #                 zsmalloc (no KUnit suite there), to tell our failures from
 #                 upstream ones
 #   KUNIT_FILTER  kunit.filter_glob, e.g. 'zsmalloc.*' or 'zsmalloc.zs_free*'
-#   SUITES        boots to run: "kunit kunit32 selftest zswap" (default;
+#   SUITES        what to run: "cross kunit kunit32 selftest zswap" (default;
 #                 when set, the workbench checks are skipped)
 #   SELFTESTS     suites of the selftest boot: "zsmalloc zram" (default)
 #   KSFT_TEST     one kselftest program, e.g. zsmalloc:zsmalloc_test (run_kselftest.sh -t)
@@ -118,7 +120,7 @@ kmemleak_check() {
 	fi
 }
 
-for s in ${SUITES:-kunit kunit32 selftest zswap}; do
+for s in ${SUITES:-cross kunit kunit32 selftest zswap}; do
 	case $s in
 	kunit | kunit32)
 		# kunit: the 64-bit debug kernel with the guest's initramfs
@@ -177,8 +179,22 @@ for s in ${SUITES:-kunit kunit32 selftest zswap}; do
 		splat_check "$s-boot" "$WB_LOGS/$s-console.log"
 		kmemleak_check "$s-boot" "$WB_LOGS/$s-results.log"
 		;;
+	cross)
+		# Builds where the obj word is narrow (workbench/cross.sh):
+		# one row per target.
+		[[ $variant == ours ]] || continue
+		echo
+		echo "== cross builds (32-bit ARM LPAE, 64-bit UML)"
+		for t in arm-lpae um; do
+			if "$WB_DIR/cross.sh" "$t"; then
+				echo "cross-$t 1 0 0" >>"$WB_COUNTS"
+			else
+				echo "cross-$t 0 1 0" >>"$WB_COUNTS"
+			fi
+		done
+		;;
 	*)
-		die "unknown suite '$s' in SUITES (kunit, kunit32, selftest, zswap)"
+		die "unknown suite '$s' in SUITES (cross, kunit, kunit32, selftest, zswap)"
 		;;
 	esac
 done
