@@ -26,6 +26,10 @@
 
 #include "../kselftest.h"
 #include "zs_util.h"
+#include "zs_classes.h"
+#include "zs_pattern.h"
+#include "zs_swap.h"
+#include "zs_zram.h"
 #include "zs_deferred.h"
 
 #define DEFERRED_PARAM	"/sys/module/zram/parameters/deferred_free"

@@ -29,6 +29,9 @@
 
 #include "../kselftest.h"
 #include "zs_util.h"
+#include "zs_pattern.h"
+#include "zs_swap.h"
+#include "zs_zram.h"
 #include "zs_faults.h"
 
 #define FAIL_PAGE_ALLOC		"/sys/kernel/debug/fail_page_alloc"

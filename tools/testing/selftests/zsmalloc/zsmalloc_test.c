@@ -29,12 +29,15 @@
 
 #include "../kselftest.h"
 #include "zs_util.h"
+#include "zs_classes.h"
+#include "zs_pattern.h"
+#include "zs_swap.h"
+#include "zs_zram.h"
 #include "zs_faults.h"
 #include "zs_deferred.h"
 
 #define ZSPAGE_ORDER_PARAM	"/sys/module/zsmalloc/parameters/zspage_order"
 #define ZSWAP_PARAM(x)		"/sys/module/zswap/parameters/" x
-#define IO_CHUNK_PAGES		64
 
 static char skip_reason[256];
 
@@ -47,218 +50,6 @@ __printf(1, 2) int skip(const char *fmt, ...)
 	vsnprintf(skip_reason, sizeof(skip_reason), fmt, ap);
 	va_end(ap);
 	return KSFT_SKIP;
-}
-
-/* ------------------------------------------------------------------ */
-/* Block device I/O with O_DIRECT: every byte goes through zram        */
-/* ------------------------------------------------------------------ */
-
-static void *io_buffer(void)
-{
-	void *buf;
-
-	if (posix_memalign(&buf, page_size, IO_CHUNK_PAGES * page_size))
-		return NULL;
-	return buf;
-}
-
-/* Write pages [first, first + n) of the pattern @seed at their index. */
-static int bdev_write_pages(const char *dev, unsigned long first,
-			    unsigned long n, uint64_t seed)
-{
-	unsigned long i, j, chunk;
-	char *buf = io_buffer();
-	int fd, ret = 0;
-
-	fd = open(dev, O_RDWR | O_DIRECT);
-	if (fd < 0 || !buf) {
-		ksft_print_msg("open %s: %s\n", dev, strerror(errno));
-		free(buf);
-		return -1;
-	}
-	for (i = first; i < first + n; i += chunk) {
-		chunk = first + n - i;
-		if (chunk > IO_CHUNK_PAGES)
-			chunk = IO_CHUNK_PAGES;
-		for (j = 0; j < chunk; j++)
-			fill_page(buf + j * page_size, i + j, seed);
-		if (pwrite(fd, buf, chunk * page_size, i * page_size) !=
-		    (ssize_t)(chunk * page_size)) {
-			ksft_print_msg("write %s page %lu: %s\n", dev, i,
-				       strerror(errno));
-			ret = -1;
-			break;
-		}
-	}
-	if (!ret && fsync(fd))
-		ret = -1;
-	close(fd);
-	free(buf);
-	return ret;
-}
-
-static bool page_is_zero(const char *p)
-{
-	size_t i;
-
-	for (i = 0; i < page_size; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
-/*
- * Read pages [0, n) back: each must hold the pattern @seed, except, with
- * @hole_mod > 1, pages with index % hole_mod == 1, which were discarded
- * and must read as zeros.
- */
-static int bdev_verify_pages(const char *dev, unsigned long n, uint64_t seed,
-			     unsigned long hole_mod)
-{
-	unsigned long i, j, chunk, bad = 0;
-	char *buf = io_buffer(), *scratch = malloc(page_size), *p;
-	int fd;
-	long off;
-
-	fd = open(dev, O_RDONLY | O_DIRECT);
-	if (fd < 0 || !buf || !scratch) {
-		ksft_print_msg("open %s: %s\n", dev, strerror(errno));
-		free(buf);
-		free(scratch);
-		return -1;
-	}
-	for (i = 0; i < n; i += chunk) {
-		chunk = n - i < IO_CHUNK_PAGES ? n - i : IO_CHUNK_PAGES;
-		if (pread(fd, buf, chunk * page_size, i * page_size) !=
-		    (ssize_t)(chunk * page_size)) {
-			ksft_print_msg("read %s page %lu: %s\n", dev, i,
-				       strerror(errno));
-			bad++;
-			break;
-		}
-		for (j = 0; j < chunk; j++) {
-			p = buf + j * page_size;
-			if (hole_mod > 1 && (i + j) % hole_mod == 1) {
-				if (!page_is_zero(p) && bad++ < 4)
-					ksft_print_msg("%s: discarded page %lu is not zero\n",
-						       dev, i + j);
-				continue;
-			}
-			off = check_page(p, i + j, seed, scratch);
-			if (off >= 0 && bad++ < 4)
-				report_bad_page(p, i + j, seed, off, dev);
-		}
-	}
-	close(fd);
-	free(buf);
-	free(scratch);
-	if (bad)
-		ksft_print_msg("%s: %lu bad pages of %lu\n", dev, bad, n);
-	return bad ? -1 : 0;
-}
-
-static int bdev_discard(const char *dev, unsigned long page)
-{
-	uint64_t range[2] = { page * page_size, page_size };
-	int fd = open(dev, O_RDWR), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, BLKDISCARD, range) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-/* ------------------------------------------------------------------ */
-/* Class table checks                                                  */
-/* ------------------------------------------------------------------ */
-
-static unsigned long max_pages_per_zspage(const struct zs_class_table *t)
-{
-	unsigned long max = 0;
-	int i;
-
-	for (i = 0; i < t->nr; i++)
-		if (t->rows[i].pages_per_zspage > max)
-			max = t->rows[i].pages_per_zspage;
-	return max;
-}
-
-#define CHECK(cond, fmt, ...) do {					\
-	if (!(cond)) {							\
-		ksft_print_msg("%s: " fmt "\n", what, ##__VA_ARGS__);	\
-		bad++;							\
-	}								\
-} while (0)
-
-/* Returns the number of inconsistencies found (each one printed). */
-static int check_class_table(const struct zs_class_table *t, const char *what)
-{
-	struct zs_class_row sum = { 0 };
-	unsigned long zspages, groups, objs;
-	int i, g, bad = 0;
-
-	for (i = 0; i < t->nr; i++) {
-		const struct zs_class_row *r = &t->rows[i];
-
-		for (g = 0, groups = 0; g < 11; g++) {
-			sum.groups[g] += r->groups[g];
-			groups += r->groups[g];
-		}
-		sum.obj_allocated += r->obj_allocated;
-		sum.obj_used += r->obj_used;
-		sum.pages_used += r->pages_used;
-		sum.freeable += r->freeable;
-
-		if (i > 0) {
-			CHECK(r->index > t->rows[i - 1].index &&
-			      r->size > t->rows[i - 1].size,
-			      "class %lu (size %lu) after class %lu (size %lu): not ascending",
-			      r->index, r->size, t->rows[i - 1].index,
-			      t->rows[i - 1].size);
-		}
-		CHECK(r->size > 0 && r->size <= page_size,
-		      "class %lu: size %lu", r->index, r->size);
-		CHECK(r->pages_per_zspage >= 1 && r->pages_per_zspage <= 16,
-		      "class %lu: pages_per_zspage %lu", r->index,
-		      r->pages_per_zspage);
-		if (!r->pages_per_zspage || !r->size)
-			continue;
-		CHECK(r->obj_used <= r->obj_allocated,
-		      "class %lu: obj_used %lu > obj_allocated %lu",
-		      r->index, r->obj_used, r->obj_allocated);
-		CHECK(r->pages_used % r->pages_per_zspage == 0,
-		      "class %lu: pages_used %lu not a multiple of pages_per_zspage %lu",
-		      r->index, r->pages_used, r->pages_per_zspage);
-		CHECK(r->freeable <= r->pages_used,
-		      "class %lu: freeable %lu > pages_used %lu",
-		      r->index, r->freeable, r->pages_used);
-		zspages = r->pages_used / r->pages_per_zspage;
-		objs = r->pages_per_zspage * page_size / r->size;
-		CHECK(r->obj_allocated == zspages * objs,
-		      "class %lu: obj_allocated %lu != %lu zspages * %lu objects (size %lu, %lu pages per zspage)",
-		      r->index, r->obj_allocated, zspages, objs, r->size,
-		      r->pages_per_zspage);
-		CHECK(groups == zspages,
-		      "class %lu: %lu zspages in the fullness columns, %lu from pages_used",
-		      r->index, groups, zspages);
-		CHECK(r->obj_used < r->obj_allocated || r->groups[10] == zspages,
-		      "class %lu: all %lu objects used but only %lu of %lu zspages in the 100%% column",
-		      r->index, r->obj_used, r->groups[10], zspages);
-	}
-	for (g = 0; g < 11; g++)
-		CHECK(sum.groups[g] == t->total.groups[g],
-		      "fullness column %d: rows sum to %lu, Total says %lu",
-		      g, sum.groups[g], t->total.groups[g]);
-#define CHECK_TOTAL(col)						\
-	CHECK(sum.col == t->total.col, #col ": rows sum to %lu, Total says %lu", \
-	      sum.col, t->total.col)
-	CHECK_TOTAL(obj_allocated);
-	CHECK_TOTAL(obj_used);
-	CHECK_TOTAL(pages_used);
-	CHECK_TOTAL(freeable);
-#undef CHECK_TOTAL
-	return bad;
 }
 
 /* ------------------------------------------------------------------ */
@@ -784,25 +575,9 @@ static int test_debugfs_classes_consistent(void)
 		goto out;
 	}
 	/* pattern pages, then zero pages zram keeps out of zsmalloc */
-	if (bdev_write_pages(zram.dev, 0, n, 5))
+	if (bdev_write_pages(zram.dev, 0, n, 5) ||
+	    bdev_write_zero_pages(zram.dev, n, zeros))
 		goto out;
-	{
-		int fd = open(zram.dev, O_WRONLY | O_DIRECT);
-		char *buf = io_buffer();
-		unsigned long j;
-
-		if (fd < 0 || !buf)
-			goto out;
-		memset(buf, 0, IO_CHUNK_PAGES * page_size);
-		for (j = 0; j < zeros; j += IO_CHUNK_PAGES)
-			if (pwrite(fd, buf, IO_CHUNK_PAGES * page_size,
-				   (n + j) * page_size) < 0)
-				bad++;
-		close(fd);
-		free(buf);
-		if (bad)
-			goto out;
-	}
 
 	/* mm_stat, table, mm_stat: retry if anything moved in between */
 	for (try = 0; try < 5; try++) {
