@@ -36,14 +36,6 @@
 #define WORKLOAD_MIB	48
 #define SETTLE_LIMIT_S	10.0
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* In the child: fill, page out, check a few pages came back, exit */
 static int pageout_child(unsigned long size, int cpu, int ready_fd)
 {
@@ -128,7 +120,7 @@ static int settle_round(struct zram_dev *z, unsigned long long base,
 			       status);
 		return KSFT_FAIL;
 	}
-	t0 = mono();
+	t0 = now();
 	if (offline && set_cpu_online(cpu, false)) {
 		ksft_print_msg("cannot take cpu%d offline\n", cpu);
 		return KSFT_FAIL;
@@ -141,7 +133,7 @@ static int settle_round(struct zram_dev *z, unsigned long long base,
 			free(tab);
 			return KSFT_FAIL;
 		}
-		t = mono() - t0;
+		t = now() - t0;
 		/* objects zram still has: pages stored, minus same-filled ones */
 		stored = st.orig_data_size / page_size - st.same_pages;
 		if (tab->total.obj_used == stored &&

@@ -102,26 +102,6 @@ static int open_direct(const char *dev)
 	return fd;
 }
 
-static int write_all(const char *dev, unsigned long n, uint64_t seed)
-{
-	void *buf;
-	unsigned long i;
-	int fd = open_direct(dev), ret = 0;
-
-	if (fd < 0 || posix_memalign(&buf, page_size, page_size))
-		return -1;
-	for (i = 0; i < n && !ret; i++) {
-		fill_page(buf, i, seed);
-		if (pwrite(fd, buf, page_size, i * page_size) != (ssize_t)page_size) {
-			ksft_print_msg("write page %lu: %s\n", i, strerror(errno));
-			ret = -1;
-		}
-	}
-	free(buf);
-	close(fd);
-	return ret;
-}
-
 /*
  * Rewrite pages [0, n) of @dev with @seed, in a child whose allocations
  * fail at random: one pass, or passes until *@stop when @stop is given.
@@ -226,21 +206,6 @@ static int pool_drains(struct zram_dev *z)
 	return -1;
 }
 
-static int discard_all(struct zram_dev *z, unsigned long n)
-{
-	int fd = open(z->dev, O_RDWR);
-	uint64_t range[2] = { 0, n * page_size };
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = ioctl(fd, BLKDISCARD, range);
-	close(fd);
-	if (ret)
-		ksft_print_msg("BLKDISCARD: %s\n", strerror(errno));
-	return ret;
-}
-
 int test_fault_injection(void)
 {
 	const unsigned long n = 16 * MIB / page_size;
@@ -261,7 +226,7 @@ int test_fault_injection(void)
 
 	if (zram_create(&zram, 2 * n * page_size))
 		goto out;
-	if (write_all(zram.dev, n, 11))
+	if (bdev_write_pages(zram.dev, 0, n, 11))
 		goto out_zram;
 	zram_print_mm_stat(&zram, "before fault injection");
 
@@ -279,7 +244,8 @@ int test_fault_injection(void)
 	if (verify_states(zram.dev, n, 11, 12, state))
 		goto out_faults;
 	/* everything allocates again, and everything can be freed */
-	if (write_all(zram.dev, n, 13) || discard_all(&zram, n) ||
+	if (bdev_write_pages(zram.dev, 0, n, 13) ||
+	    bdev_discard(zram.dev, 0, n) ||
 	    pool_drains(&zram))
 		goto out_faults;
 	ret = KSFT_PASS;
@@ -344,7 +310,8 @@ int test_stress_all_at_once(void)
 
 	if (zram_create(&swapdev, w.size) || zram_create(&datadev, 2 * nb * page_size))
 		goto out;
-	if (swap_enable(swapdev.dev, w.size) || write_all(datadev.dev, nb, 32))
+	if (swap_enable(swapdev.dev, w.size) ||
+	    bdev_write_pages(datadev.dev, 0, nb, 32))
 		goto out;
 	zs_migrated0 = zram_pool_stat(&swapdev, "pages_migrated");
 	if (zs_migrated0 < 0) {

@@ -46,6 +46,7 @@ unsigned long vmstat_value(const char *key);
 unsigned long kernel_tainted(void);
 int ensure_debugfs(void);
 
+double now(void);	/* CLOCK_MONOTONIC, in seconds */
 bool in_test_vm(const char **why);
 const char *find_in_path(const char *prog);
 int run_cmd(const char *const argv[]);

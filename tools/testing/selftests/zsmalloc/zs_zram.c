@@ -293,14 +293,20 @@ int bdev_verify_pages(const char *dev, unsigned long n, uint64_t seed,
 	return bad ? -1 : 0;
 }
 
-int bdev_discard(const char *dev, unsigned long page)
+/* BLKDISCARD pages [first, first + n): zram frees their objects */
+int bdev_discard(const char *dev, unsigned long first, unsigned long n)
 {
-	uint64_t range[2] = { page * page_size, page_size };
+	uint64_t range[2] = { first * page_size, n * page_size };
 	int fd = open(dev, O_RDWR), ret;
 
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, BLKDISCARD, range) ? -errno : 0;
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", dev, strerror(errno));
+		return -1;
+	}
+	ret = ioctl(fd, BLKDISCARD, range);
+	if (ret)
+		ksft_print_msg("BLKDISCARD %s pages %lu..%lu: %s\n", dev, first,
+			       first + n - 1, strerror(errno));
 	close(fd);
 	return ret;
 }

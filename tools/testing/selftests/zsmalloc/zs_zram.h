@@ -48,6 +48,6 @@ int bdev_write_zero_pages(const char *dev, unsigned long first,
 			  unsigned long n);
 int bdev_verify_pages(const char *dev, unsigned long n, uint64_t seed,
 		      unsigned long hole_mod);
-int bdev_discard(const char *dev, unsigned long page);
+int bdev_discard(const char *dev, unsigned long first, unsigned long n);
 
 #endif
