@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zsmalloc's deferred free, seen from zram swap.
- *
  * deferred_free_settles: a process pages out anonymous memory to a zram
  * swap device (MADV_PAGEOUT) and exits.  zram frees the swap slots with
  * zs_free_deferred(); nobody flushes or compacts, yet by itself and within
@@ -19,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -30,7 +27,7 @@
 #include "zs_pattern.h"
 #include "zs_swap.h"
 #include "zs_zram.h"
-#include "zs_deferred.h"
+#include "zs_tests.h"
 
 #define DEFERRED_PARAM	"/sys/module/zram/parameters/deferred_free"
 #define WORKLOAD_MIB	48

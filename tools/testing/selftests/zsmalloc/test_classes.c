@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The zsmalloc class table in debugfs and the parameter that shapes it.
+ *
+ * debugfs_classes_consistent: the class table's Total row is the sum of
+ * its rows, each row is consistent, and the table agrees with zram's
+ * mm_stat.
+ *
+ * zspage_order_param: zsmalloc.zspage_order at 0, the default and 4
+ * shapes new pools, pools keep the order they were created with, and
+ * out-of-range or malformed values are refused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "zs_util.h"
+#include "zs_classes.h"
+#include "zs_zram.h"
+#include "zs_tests.h"
+
+#define ZSPAGE_ORDER_PARAM	"/sys/module/zsmalloc/parameters/zspage_order"
+
+int test_debugfs_classes_consistent(void)
+{
+	const unsigned long n = 32 * MIB / page_size, zeros = 256;
+	struct zs_class_table *t = malloc(sizeof(*t));
+	struct zram_mm_stat st, st2;
+	struct zram_dev zram = { .id = -1 };
+	const char *what = "classes";
+	unsigned long long sized = 0, objects;
+	int ret = KSFT_FAIL, bad = 0, i, try;
+
+	if (!t)
+		return KSFT_FAIL;
+	if (!zram_available()) {
+		free(t);
+		return skip("zram is not available");
+	}
+	ensure_debugfs();
+	if (zram_create(&zram, 64 * MIB))
+		goto out;
+	if (access(zram.classes, R_OK)) {
+		ret = skip("no %s (CONFIG_ZSMALLOC_STAT off?)", zram.classes);
+		goto out;
+	}
+	/* pattern pages, then zero pages zram keeps out of zsmalloc */
+	if (bdev_write_pages(zram.dev, 0, n, 5) ||
+	    bdev_write_zero_pages(zram.dev, n, zeros))
+		goto out;
+
+	/* mm_stat, table, mm_stat: retry if anything moved in between */
+	for (try = 0; try < 5; try++) {
+		if (zram_mm_stat(&zram, &st) || zs_read_classes(zram.classes, t) ||
+		    zram_mm_stat(&zram, &st2))
+			goto out;
+		if (!memcmp(&st, &st2, sizeof(st)))
+			break;
+		usleep(200000);
+	}
+	zram_print_mm_stat(&zram, "for the table");
+	ksft_print_msg("%d classes, max pages_per_zspage %lu\n", t->nr,
+		       max_pages_per_zspage(t));
+	ksft_print_msg("Total obj_allocated %lu obj_used %lu pages_used %lu\n",
+		       t->total.obj_allocated, t->total.obj_used,
+		       t->total.pages_used);
+
+	bad = check_class_table(t, zram.classes);
+	objects = st.orig_data_size / page_size - st.same_pages;
+	CHECK(st.same_pages == zeros, "mm_stat same_pages %llu, wrote %lu zero pages",
+	      st.same_pages, zeros);
+	CHECK(st.orig_data_size == (n + zeros) * page_size,
+	      "mm_stat orig_data_size %llu, wrote %lu pages",
+	      st.orig_data_size, n + zeros);
+	CHECK(t->total.pages_used == st.mem_used_total / page_size,
+	      "Total pages_used %lu, mm_stat mem_used_total %llu = %llu pages",
+	      t->total.pages_used, st.mem_used_total,
+	      st.mem_used_total / page_size);
+	CHECK(t->total.obj_used == objects,
+	      "Total obj_used %lu, zram stores %llu objects (orig pages - same pages)",
+	      t->total.obj_used, objects);
+	for (i = 0; i < t->nr; i++)
+		sized += (unsigned long long)t->rows[i].obj_used * t->rows[i].size;
+	CHECK(st.compr_data_size <= sized,
+	      "compr_data_size %llu exceeds the sum of obj_used * size %llu",
+	      st.compr_data_size, sized);
+	CHECK(sized <= st.mem_used_total,
+	      "objects take %llu bytes, more than mem_used_total %llu",
+	      sized, st.mem_used_total);
+	if (bad)
+		ksft_print_msg("%d inconsistencies\n", bad);
+	else if (!bdev_verify_pages(zram.dev, n, 5, 0))
+		ret = KSFT_PASS;
+out:
+	zram_destroy(&zram);
+	free(t);
+	return ret;
+}
+
+struct order_dev {
+	unsigned long order, max_ppz;
+	struct zram_dev zram;
+};
+
+static int order_dev_check(struct order_dev *o, struct zs_class_table *t,
+			   const char *when)
+{
+	const char *what = o->zram.classes;
+	unsigned long max;
+	int bad = 0;
+
+	if (zs_read_classes(o->zram.classes, t))
+		return 1;
+	max = max_pages_per_zspage(t);
+	ksft_print_msg("order %lu, %s: %d classes, max pages_per_zspage %lu\n",
+		       o->order, when, t->nr, max);
+	CHECK(max <= 1UL << o->order,
+	      "pool of order %lu has a zspage of %lu pages", o->order, max);
+	if (o->order == 4)
+		CHECK(max > 8, "order 4 but no class longer than 8 pages (max %lu)",
+		      max);
+	if (o->max_ppz)
+		CHECK(max == o->max_ppz,
+		      "max pages_per_zspage changed from %lu to %lu after a parameter change",
+		      o->max_ppz, max);
+	o->max_ppz = max;
+	bad += check_class_table(t, what);
+	return bad;
+}
+
+int test_zspage_order_param(void)
+{
+	static const char *const invalid[] = { "5", "16", "-1", "abc" };
+	struct zs_class_table *t = malloc(sizeof(*t));
+	struct order_dev devs[3];
+	unsigned long def, val, orders[3];
+	int nr = 0, i, j, err, bad = 0, ret = KSFT_FAIL;
+	const char *what = ZSPAGE_ORDER_PARAM;
+	const unsigned long n = 8 * MIB / page_size;
+
+	memset(devs, 0, sizeof(devs));
+	for (i = 0; i < 3; i++)
+		devs[i].zram.id = -1;
+	if (!t)
+		return KSFT_FAIL;
+	if (read_ulong(ZSPAGE_ORDER_PARAM, &def)) {
+		free(t);
+		return skip("no %s (stock zsmalloc?)",
+			    ZSPAGE_ORDER_PARAM);
+	}
+	if (!zram_available()) {
+		free(t);
+		return skip("zram is not available");
+	}
+	ensure_debugfs();
+	ksft_print_msg("default zspage_order %lu\n", def);
+
+	for (i = 0; i < (int)ARRAY_SIZE(invalid); i++) {
+		err = write_file(ZSPAGE_ORDER_PARAM, invalid[i]);
+		CHECK(err, "writing \"%s\" succeeded", invalid[i]);
+		CHECK(!read_ulong(ZSPAGE_ORDER_PARAM, &val) && val == def,
+		      "after writing \"%s\" it reads %lu, was %lu", invalid[i],
+		      val, def);
+	}
+
+	orders[nr++] = 0;
+	if (def != 0 && def != 4)
+		orders[nr++] = def;
+	orders[nr++] = 4;
+	for (i = 0; i < nr; i++) {
+		struct order_dev *o = &devs[i];
+		char buf[8];
+
+		o->order = orders[i];
+		snprintf(buf, sizeof(buf), "%lu", o->order);
+		err = write_file(ZSPAGE_ORDER_PARAM, buf);
+		if (err || read_ulong(ZSPAGE_ORDER_PARAM, &val) || val != o->order) {
+			ksft_print_msg("setting zspage_order %lu: %s\n", o->order,
+				       err ? strerror(-err) : "value not taken");
+			goto out;
+		}
+		if (zram_create(&o->zram, 4 * n * page_size))
+			goto out;
+		if (access(o->zram.classes, R_OK)) {
+			ret = skip("no %s (CONFIG_ZSMALLOC_STAT off?)",
+				   o->zram.classes);
+			goto out;
+		}
+		if (bdev_write_pages(o->zram.dev, 0, n, 60 + i) ||
+		    bdev_verify_pages(o->zram.dev, n, 60 + i, 0))
+			goto out;
+		zram_print_mm_stat(&o->zram, "");
+		bad += order_dev_check(o, t, "new pool");
+	}
+
+	/*
+	 * Pools keep the order they were created with: write more to every
+	 * device now that the parameter says 4, and check again.
+	 */
+	for (i = 0; i < nr; i++) {
+		struct order_dev *o = &devs[i];
+
+		for (j = 0; j < 2; j++)
+			if (bdev_write_pages(o->zram.dev, (j + 1) * n, n, 60 + i))
+				goto out;
+		if (bdev_verify_pages(o->zram.dev, 3 * n, 60 + i, 0))
+			goto out;
+		bad += order_dev_check(o, t, "after more data");
+	}
+	if (!bad)
+		ret = KSFT_PASS;
+out:
+	for (i = 0; i < 3; i++)
+		zram_destroy(&devs[i].zram);
+	if (write_ulong(ZSPAGE_ORDER_PARAM, def)) {
+		ksft_print_msg("cannot restore zspage_order %lu\n", def);
+		ret = KSFT_FAIL;
+	}
+	free(t);
+	return ret;
+}

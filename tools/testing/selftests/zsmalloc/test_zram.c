@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zram swap and compaction on zsmalloc.
+ *
+ * zram_swap_pressure: more anonymous memory than the VM has goes through
+ * zram swap and every page reads back intact.
+ *
+ * zram_compact: a device is filled, every other page discarded and the
+ * pool compacted: it must shrink and every remaining page verify.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kselftest.h"
+#include "zs_util.h"
+#include "zs_swap.h"
+#include "zs_zram.h"
+#include "zs_tests.h"
+
+struct pressure_ctx {
+	struct zram_dev *zram;
+	unsigned long rd0, wr0;
+};
+
+/*
+ * Swap-out is seen from zram's own I/O statistics and swap usage in
+ * /proc/meminfo: /proc/vmstat's pswpout needs CONFIG_VM_EVENT_COUNTERS.
+ */
+static int pressure_filled(void *arg)
+{
+	struct pressure_ctx *c = arg;
+	struct zram_mm_stat st;
+	unsigned long rd, wr, used;
+
+	if (zram_mm_stat(c->zram, &st) || zram_io_sectors(c->zram, &rd, &wr))
+		return KSFT_FAIL;
+	used = meminfo_kb("SwapTotal") - meminfo_kb("SwapFree");
+	zram_print_mm_stat(c->zram, "with the workload swapped out");
+	ksft_print_msg("swap used %lu MiB, %lu MiB written to zram%d\n",
+		       used >> 10, (wr - c->wr0) >> 11, c->zram->id);
+	if (!used || wr == c->wr0 || !st.orig_data_size) {
+		ksft_print_msg("no swapping to zram happened\n");
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+/*
+ * Anonymous memory larger than what is available, swapped to zram, read
+ * back.  On the 1 GiB test VM this is global pressure (reclaim, zsmalloc's
+ * shrinker, and compaction migrating zspage pages); on a machine with much
+ * more memory available the workload is confined to a memory cgroup
+ * instead, to stay bounded in time.
+ */
+int test_zram_swap_pressure(void)
+{
+	unsigned long avail = meminfo_kb("MemAvailable") * 1024UL;
+	unsigned long size, rd, wr, limit = 0;
+	struct zram_dev zram = { .id = -1 };
+	struct pressure_ctx ctx = { .zram = &zram };
+	struct workload w = { .seed = 1, .at_filled = pressure_filled,
+			      .arg = &ctx };
+	char root[256], cg[300] = "", *env = getenv("ZSMALLOC_PRESSURE_MIB");
+	int ret = KSFT_FAIL;
+
+	if (!zram_available())
+		return skip("zram is not available");
+
+	if (env) {
+		size = strtoul(env, NULL, 0) * MIB;
+	} else if (avail && avail <= 1536 * MIB) {
+		/* ~450 MiB swapped at +192 MiB took 300 s under TCG+KASAN */
+		size = avail + (avail / 8 < 96 * MIB ? avail / 8 : 96 * MIB);
+	} else {
+		if (cgroup_root(root, sizeof(root)))
+			return skip("%lu MiB available, no memory cgroup to confine the workload",
+				    avail / MIB);
+		if (cgroup_create(root, "zsmalloc_test_pressure", cg, sizeof(cg)))
+			return KSFT_FAIL;
+		limit = 128 * MIB;
+		size = 384 * MIB;
+		cgroup_write(cg, "memory.max", "134217728");
+		w.cgroup = cg;
+	}
+	w.size = size;
+	ksft_print_msg("MemAvailable %lu MiB, workload %lu MiB%s\n", avail / MIB,
+		       size / MIB, limit ? " in a cgroup with memory.max 128 MiB" : "");
+
+	if (zram_create(&zram, size))
+		goto out;
+	if (swap_enable(zram.dev, size))
+		goto out_zram;
+
+	if (zram_io_sectors(&zram, &ctx.rd0, &ctx.wr0))
+		goto out_swap;
+	ret = run_workload(&w);
+	if (zram_io_sectors(&zram, &rd, &wr))
+		ret = KSFT_FAIL;
+	ksft_print_msg("%lu MiB read back from zram%d\n", (rd - ctx.rd0) >> 11,
+		       zram.id);
+	if (ret == KSFT_PASS && rd == ctx.rd0) {
+		ksft_print_msg("nothing was swapped back in\n");
+		ret = KSFT_FAIL;
+	}
+out_swap:
+	swap_disable(zram.dev);
+out_zram:
+	zram_destroy(&zram);
+out:
+	if (*cg)
+		cgroup_destroy(cg);
+	return ret;
+}
+
+/*
+ * Fill a device, discard every other page so that every zspage is half
+ * empty, compact: the pool must shrink, report the pages it compacted,
+ * and every surviving object must still hold its data.
+ */
+int test_zram_compact(void)
+{
+	const unsigned long n = 48 * MIB / page_size;
+	struct zram_mm_stat st0, st1, st2;
+	struct zram_dev zram = { .id = -1 };
+	int ret = KSFT_FAIL;
+	unsigned long i;
+
+	if (!zram_available())
+		return skip("zram is not available");
+	if (zram_create(&zram, 2 * n * page_size))
+		return KSFT_FAIL;
+	if (bdev_write_pages(zram.dev, 0, n, 2) || zram_mm_stat(&zram, &st0))
+		goto out;
+	zram_print_mm_stat(&zram, "after writing");
+	if (st0.orig_data_size != n * page_size) {
+		ksft_print_msg("orig_data_size %llu after writing %lu pages\n",
+			       st0.orig_data_size, n);
+		goto out;
+	}
+
+	for (i = 1; i < n; i += 2)
+		if (bdev_discard(zram.dev, i, 1))
+			goto out;
+	if (zram_mm_stat(&zram, &st1))
+		goto out;
+	zram_print_mm_stat(&zram, "after discarding every other page");
+	if (st1.orig_data_size != (n / 2) * page_size) {
+		ksft_print_msg("orig_data_size %llu, expected %lu after discarding half\n",
+			       st1.orig_data_size, (n / 2) * page_size);
+		goto out;
+	}
+
+	if (zram_attr_write(&zram, "compact", "1") || zram_mm_stat(&zram, &st2))
+		goto out;
+	zram_print_mm_stat(&zram, "after compact");
+	ksft_print_msg("compact: mem_used_total %llu -> %llu KiB (%lld%%), pages_compacted +%llu\n",
+		       st1.mem_used_total >> 10, st2.mem_used_total >> 10,
+		       st1.mem_used_total ? (long long)(100 * st2.mem_used_total /
+							st1.mem_used_total) - 100 : 0,
+		       st2.pages_compacted - st1.pages_compacted);
+
+	if (st2.pages_compacted <= st1.pages_compacted ||
+	    st2.mem_used_total >= st1.mem_used_total) {
+		/* the shrinker may have compacted before we asked */
+		if (st1.pages_compacted > st0.pages_compacted &&
+		    st2.mem_used_total < st0.mem_used_total) {
+			ksft_print_msg("the shrinker compacted the pool before the request\n");
+		} else {
+			ksft_print_msg("compact freed nothing from a half-empty pool\n");
+			goto out;
+		}
+	}
+	if (st2.orig_data_size != st1.orig_data_size ||
+	    st2.compr_data_size != st1.compr_data_size) {
+		ksft_print_msg("compaction changed the stored data size\n");
+		goto out;
+	}
+	if (bdev_verify_pages(zram.dev, n, 2, 2))
+		goto out;
+	ret = KSFT_PASS;
+out:
+	zram_destroy(&zram);
+	return ret;
+}
