@@ -83,7 +83,7 @@ static int set_cpu_online(int cpu, bool online)
 static int settle_round(struct zram_dev *z, unsigned long long base,
 			int cpu, bool offline)
 {
-	unsigned long long peak, stored = 0;
+	unsigned long long peak, stored;
 	struct zs_class_table *tab;
 	struct zram_mm_stat st;
 	int fds[2], status;
@@ -125,19 +125,12 @@ static int settle_round(struct zram_dev *z, unsigned long long base,
 	tab = malloc(sizeof(*tab));
 	if (!tab)
 		return KSFT_FAIL;
-	do {
-		if (zram_mm_stat(z, &st) || zs_read_classes(z->classes, tab)) {
-			free(tab);
-			return KSFT_FAIL;
-		}
-		t = now() - t0;
-		/* objects zram still has: pages stored, minus same-filled ones */
-		stored = st.orig_data_size / page_size - st.same_pages;
-		if (tab->total.obj_used == stored &&
-		    zram_pool_stat(z, "deferred_pending") == 0)
-			break;
-		usleep(2000);
-	} while (t < SETTLE_LIMIT_S);
+	if (zram_pool_settle(z, tab, &st, t0 + SETTLE_LIMIT_S) < 0) {
+		free(tab);
+		return KSFT_FAIL;
+	}
+	t = now() - t0;
+	stored = zram_objects(&st);
 	if (offline && set_cpu_online(cpu, true))
 		ksft_print_msg("cannot bring cpu%d back online\n", cpu);
 

@@ -5,18 +5,24 @@
  * zram_swap_pressure: more anonymous memory than the VM has goes through
  * zram swap and every page reads back intact.
  *
- * zram_compact: a device is filled, every other page discarded and the
- * pool compacted: it must shrink and every remaining page verify.
+ * zram_compact: a device is filled and every other page discarded; the
+ * pool must then be fragmented, and compaction must give pages back with
+ * every remaining page intact.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../kselftest.h"
 #include "zs_util.h"
+#include "zs_classes.h"
 #include "zs_swap.h"
 #include "zs_zram.h"
 #include "zs_tests.h"
+
+/* how long zram's deferred frees may take to reach the pool */
+#define SETTLE_LIMIT_S		5.0
 
 struct pressure_ctx {
 	struct zram_dev *zram;
@@ -114,22 +120,34 @@ out:
 }
 
 /*
- * Fill a device, discard every other page so that every zspage is half
- * empty, compact: the pool must shrink, report the pages it compacted,
- * and every surviving object must still hold its data.
+ * Fill a device and discard every other page.  That must leave the pool
+ * fragmented: the class table must show zspages that the used objects do
+ * not need.  Compact: the pool must give back pages, no more than the
+ * table said it could, report them in pages_compacted, and every
+ * remaining page must still hold its data.
  */
 int test_zram_compact(void)
 {
 	const unsigned long n = 48 * MIB / page_size;
+	struct zs_class_table *t = malloc(sizeof(*t));
 	struct zram_mm_stat st0, st1, st2;
 	struct zram_dev zram = { .id = -1 };
-	int ret = KSFT_FAIL;
-	unsigned long i;
+	unsigned long i, can_free, freed;
+	int ret = KSFT_FAIL, err;
 
-	if (!zram_available())
-		return skip("zram is not available");
-	if (zram_create(&zram, 2 * n * page_size))
+	if (!t)
 		return KSFT_FAIL;
+	if (!zram_available()) {
+		free(t);
+		return skip("zram is not available");
+	}
+	ensure_debugfs();
+	if (zram_create(&zram, 2 * n * page_size))
+		goto out;
+	if (access(zram.classes, R_OK)) {
+		ret = skip("no %s (CONFIG_ZSMALLOC_STAT off?)", zram.classes);
+		goto out;
+	}
 	if (bdev_write_pages(zram.dev, 0, n, 2) || zram_mm_stat(&zram, &st0))
 		goto out;
 	zram_print_mm_stat(&zram, "after writing");
@@ -142,7 +160,13 @@ int test_zram_compact(void)
 	for (i = 1; i < n; i += 2)
 		if (bdev_discard(zram.dev, i, 1))
 			goto out;
-	if (zram_mm_stat(&zram, &st1))
+	/* zram may defer the frees: count the pool once they are done */
+	err = zram_pool_settle(&zram, t, &st1, now() + SETTLE_LIMIT_S);
+	if (err > 0)
+		ksft_print_msg("%.0f s after the discards zsmalloc holds %lu objects, zram %llu\n",
+			       SETTLE_LIMIT_S, t->total.obj_used,
+			       zram_objects(&st1));
+	if (err)
 		goto out;
 	zram_print_mm_stat(&zram, "after discarding every other page");
 	if (st1.orig_data_size != (n / 2) * page_size) {
@@ -150,26 +174,28 @@ int test_zram_compact(void)
 			       st1.orig_data_size, (n / 2) * page_size);
 		goto out;
 	}
+	can_free = zs_compactable_pages(t);
+	ksft_print_msg("compactable: %lu of %lu pages (class table; its freeable column: %lu)\n",
+		       can_free, t->total.pages_used, t->total.freeable);
+	if (!can_free) {
+		ksft_print_msg("the pool is not fragmented: no zspage to compact\n");
+		goto out;
+	}
 
 	if (zram_attr_write(&zram, "compact", "1") || zram_mm_stat(&zram, &st2))
 		goto out;
 	zram_print_mm_stat(&zram, "after compact");
-	ksft_print_msg("compact: mem_used_total %llu -> %llu KiB (%lld%%), pages_compacted +%llu\n",
-		       st1.mem_used_total >> 10, st2.mem_used_total >> 10,
-		       st1.mem_used_total ? (long long)(100 * st2.mem_used_total /
-							st1.mem_used_total) - 100 : 0,
-		       st2.pages_compacted - st1.pages_compacted);
-
-	if (st2.pages_compacted <= st1.pages_compacted ||
-	    st2.mem_used_total >= st1.mem_used_total) {
-		/* the shrinker may have compacted before we asked */
-		if (st1.pages_compacted > st0.pages_compacted &&
-		    st2.mem_used_total < st0.mem_used_total) {
-			ksft_print_msg("the shrinker compacted the pool before the request\n");
-		} else {
-			ksft_print_msg("compact freed nothing from a half-empty pool\n");
-			goto out;
-		}
+	freed = st2.mem_used_total < st1.mem_used_total ?
+		(st1.mem_used_total - st2.mem_used_total) / page_size : 0;
+	ksft_print_msg("compact: %lu pages freed of %lu possible, pages_compacted +%llu\n",
+		       freed, can_free, st2.pages_compacted - st1.pages_compacted);
+	if (!freed || st2.pages_compacted <= st1.pages_compacted) {
+		ksft_print_msg("compaction freed nothing from a fragmented pool\n");
+		goto out;
+	}
+	if (freed > can_free) {
+		ksft_print_msg("compaction freed more pages than the unneeded zspages held\n");
+		goto out;
 	}
 	if (st2.orig_data_size != st1.orig_data_size ||
 	    st2.compr_data_size != st1.compr_data_size) {
@@ -181,5 +207,6 @@ int test_zram_compact(void)
 	ret = KSFT_PASS;
 out:
 	zram_destroy(&zram);
+	free(t);
 	return ret;
 }

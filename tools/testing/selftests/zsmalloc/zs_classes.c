@@ -95,6 +95,12 @@ unsigned long max_pages_per_zspage(const struct zs_class_table *t)
 	return max;
 }
 
+/* Objects of a class's size that fit in one of its zspages */
+static unsigned long objs_per_zspage(const struct zs_class_row *r)
+{
+	return r->pages_per_zspage * page_size / r->size;
+}
+
 static int check_total(const char *what, const char *col, unsigned long sum,
 		       unsigned long total)
 {
@@ -148,7 +154,7 @@ int check_class_table(const struct zs_class_table *t, const char *what)
 		      "class %lu: freeable %lu > pages_used %lu",
 		      r->index, r->freeable, r->pages_used);
 		zspages = r->pages_used / r->pages_per_zspage;
-		objs = r->pages_per_zspage * page_size / r->size;
+		objs = objs_per_zspage(r);
 		CHECK(r->obj_allocated == zspages * objs,
 		      "class %lu: obj_allocated %lu != %lu zspages * %lu objects (size %lu, %lu pages per zspage)",
 		      r->index, r->obj_allocated, zspages, objs, r->size,
@@ -171,4 +177,27 @@ int check_class_table(const struct zs_class_table *t, const char *what)
 			   t->total.pages_used);
 	bad += check_total(what, "freeable", sum.freeable, t->total.freeable);
 	return bad;
+}
+
+/*
+ * Pages compaction could give back, from the rows alone: in each class,
+ * the zspages beyond those its used objects need.
+ */
+unsigned long zs_compactable_pages(const struct zs_class_table *t)
+{
+	unsigned long pages = 0, zspages, needed, objs;
+	int i;
+
+	for (i = 0; i < t->nr; i++) {
+		const struct zs_class_row *r = &t->rows[i];
+
+		if (!r->pages_per_zspage || !r->size)
+			continue;
+		objs = objs_per_zspage(r);
+		zspages = r->pages_used / r->pages_per_zspage;
+		needed = (r->obj_used + objs - 1) / objs;
+		if (zspages > needed)
+			pages += (zspages - needed) * r->pages_per_zspage;
+	}
+	return pages;
 }

@@ -14,6 +14,7 @@
 
 #include "../kselftest.h"
 #include "zs_util.h"
+#include "zs_classes.h"
 #include "zs_pattern.h"
 #include "zs_zram.h"
 
@@ -164,6 +165,33 @@ void zram_print_mm_stat(struct zram_dev *z, const char *when)
 long zram_pool_stat(struct zram_dev *z, const char *key)
 {
 	return keyed_value(z->stats, key);
+}
+
+/* Objects zram keeps in its pool: pages stored, minus same-filled ones */
+unsigned long long zram_objects(const struct zram_mm_stat *st)
+{
+	return st->orig_data_size / page_size - st->same_pages;
+}
+
+/*
+ * Wait until the pool holds exactly the objects zram stores and no free
+ * is left deferred (a pool that does not defer has no counter), or until
+ * now() reaches @deadline.  @st and @t keep the last readings.  Returns
+ * 0 once settled, 1 at the deadline, -1 if a file cannot be read.
+ */
+int zram_pool_settle(struct zram_dev *z, struct zs_class_table *t,
+		     struct zram_mm_stat *st, double deadline)
+{
+	for (;;) {
+		if (zram_mm_stat(z, st) || zs_read_classes(z->classes, t))
+			return -1;
+		if (t->total.obj_used == zram_objects(st) &&
+		    zram_pool_stat(z, "deferred_pending") <= 0)
+			return 0;
+		if (now() >= deadline)
+			return 1;
+		usleep(2000);
+	}
 }
 
 /* ------------------------------------------------------------------ */

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct zs_class_table;
+
 struct zram_dev {
 	int id;
 	char dev[32];		/* /dev/zramN */
@@ -40,6 +42,9 @@ int zram_mm_stat(struct zram_dev *z, struct zram_mm_stat *st);
 int zram_io_sectors(struct zram_dev *z, unsigned long *rd, unsigned long *wr);
 void zram_print_mm_stat(struct zram_dev *z, const char *when);
 long zram_pool_stat(struct zram_dev *z, const char *key);
+unsigned long long zram_objects(const struct zram_mm_stat *st);
+int zram_pool_settle(struct zram_dev *z, struct zs_class_table *t,
+		     struct zram_mm_stat *st, double deadline);
 
 /* pages of the data pattern (zs_pattern.h) on a block device */
 int bdev_write_pages(const char *dev, unsigned long first, unsigned long n,
