@@ -8,7 +8,10 @@
  *
  * The tests create their own zram devices (hot_add/hot_remove), swap on
  * them, make file systems and change module parameters, so they refuse to
- * run outside the test VM (see in_test_vm()).
+ * run outside the test VM (see in_test_vm()): there every case SKIPs and
+ * says why.  In the test VM, which says so with ZSMALLOC_SELFTEST_VM=1,
+ * everything the cases need is there: a case that would skip fails,
+ * with the reason it gave.
  *
  * This file is the program: the list of cases, their selection, and one
  * TAP line per case.  The cases are in test_*.c by area (zs_tests.h), the
@@ -80,6 +83,31 @@ static bool selected(int argc, char **argv, const char *name)
 	return false;
 }
 
+/* ZSMALLOC_SELFTEST_VM=1: the test VM, where no case may skip */
+static bool skips_fail(void)
+{
+	const char *env = getenv("ZSMALLOC_SELFTEST_VM");
+
+	return env && !strcmp(env, "1");
+}
+
+/*
+ * One TAP line for a case.  A skip in the test VM is "not ok", with a
+ * description that parsers do not take for a SKIP directive.
+ */
+static void report(const char *name, int ret, const char *why)
+{
+	if (ret == KSFT_SKIP && !*why)
+		why = "no reason given";
+	if (ret == KSFT_SKIP && skips_fail())
+		ksft_test_result_code(KSFT_FAIL, name,
+				      "must not skip in the test VM: %s", why);
+	else if (ret == KSFT_SKIP)
+		ksft_test_result_code(ret, name, "%s", why);
+	else
+		ksft_test_result_code(ret, name, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	bool run[ARRAY_SIZE(tests)];
@@ -117,7 +145,7 @@ int main(int argc, char **argv)
 		if (!run[i])
 			continue;
 		if (!vm) {
-			ksft_test_result_code(KSFT_SKIP, tests[i].name, "%s", why);
+			report(tests[i].name, KSFT_SKIP, why);
 			continue;
 		}
 		skip_reason[0] = '\0';
@@ -130,10 +158,7 @@ int main(int argc, char **argv)
 				       taint, kernel_tainted());
 			ret = KSFT_FAIL;
 		}
-		if (ret == KSFT_SKIP)
-			ksft_test_result_code(ret, tests[i].name, "%s", skip_reason);
-		else
-			ksft_test_result_code(ret, tests[i].name, NULL);
+		report(tests[i].name, ret, skip_reason);
 	}
 	ksft_finished();
 }
