@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Stage 3: make the kernel .config for <variant> <config> and verify it.
 #
-#   config.sh ours|stock release|debug|debug32
+#   config.sh ours|stock release|debug|debug32|debug-arm64
 #
 # tinyconfig, then configs/base.config, configs/<config>.config and
 # configs/<variant>.config (if present) appended in that order, then
@@ -10,7 +10,9 @@
 # a symbol, when several fragments set it) is then checked in the result;
 # the first one that did not survive (unmet dependency, typo, symbol
 # missing because a series patch is not applied) fails the stage.
-# A config whose name ends in 32 is built for ARCH=i386.
+# A config whose name ends in 32 is built for ARCH=i386, one ending in
+# arm64 for ARCH=arm64 with the aarch64-linux-gnu- cross compiler
+# (wb_arch, wb_kargs in lib.sh).
 # The new .config replaces the build's one only when it differs.
 #
 # Environment (used by the workbench's own tests):
@@ -21,7 +23,7 @@ set -euo pipefail
 
 variant=${1:-} config=${2:-}
 [[ -n $variant && -f $WB_DIR/configs/$config.config ]] ||
-	die "usage: config.sh ours|stock release|debug|debug32 (fragments in $WB_DIR/configs/)"
+	die "usage: config.sh ours|stock release|debug|debug32|debug-arm64 (fragments in $WB_DIR/configs/)"
 src=${WB_SRC_DIR:-$(wb_src "$variant")}
 out=${WB_BUILD_DIR:-$(wb_build "$variant" "$config")}
 [[ -f $src/Makefile ]] || die "no source tree in $src: run workbench/assemble.sh $variant first"
@@ -34,8 +36,9 @@ frags+=(${WB_EXTRA_FRAGMENTS:-})
 mkdir -p "$out" "$WB_LOGS"
 klog=$WB_LOGS/kconfig-$(basename "$out").log
 new=.config.wb-new
+mapfile -t kargs < <(wb_kargs "$config")
 kmake() {
-	make -C "$src" O="$out" ARCH="$(wb_arch "$config")" KCONFIG_CONFIG=$new "$@" >>"$klog" 2>&1 ||
+	make -C "$src" O="$out" "${kargs[@]}" KCONFIG_CONFIG=$new "$@" >>"$klog" 2>&1 ||
 		{ tail -20 "$klog" >&2; die "make $* failed in $out (full log: $klog)"; }
 }
 : >"$klog"

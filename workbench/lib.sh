@@ -38,8 +38,33 @@ log() {
 
 wb_src() { echo "$WB_CACHE/src-$1"; }
 wb_build() { echo "$WB_CACHE/build-$1-$2"; }
-# wb_arch CONFIG: the kernel ARCH a config builds for (debug32: i386).
-wb_arch() { [[ $1 == *32 ]] && echo i386 || echo x86_64; }
+# wb_arch CONFIG: the kernel ARCH a config builds for, from its name:
+# ending in "arm64" (debug-arm64) arm64, in "32" (debug32) i386, anything
+# else x86_64.
+wb_arch() {
+	case $1 in
+	*arm64) echo arm64 ;;
+	*32) echo i386 ;;
+	*) echo x86_64 ;;
+	esac
+}
+# wb_cross CONFIG: the CROSS_COMPILE prefix its ARCH needs ("" on x86).
+wb_cross() { [[ $(wb_arch "$1") != arm64 ]] || echo aarch64-linux-gnu-; }
+# wb_kargs CONFIG: kbuild's ARCH= and, when cross compiling,
+# CROSS_COMPILE= for CONFIG, one per line (mapfile -t args < <(wb_kargs c)).
+wb_kargs() {
+	echo "ARCH=$(wb_arch "$1")"
+	[[ -z $(wb_cross "$1") ]] || echo "CROSS_COMPILE=$(wb_cross "$1")"
+}
+# wb_image CONFIG: the boot image build.sh makes, relative to the build
+# directory (QEMU boots it with -kernel).
+wb_image() {
+	if [[ $(wb_arch "$1") == arm64 ]]; then
+		echo arch/arm64/boot/Image
+	else
+		echo arch/x86/boot/bzImage
+	fi
+}
 
 # cmp_copy SRC DST: copy only when the content differs, so unchanged
 # files keep their timestamps and make does not rebuild them.
