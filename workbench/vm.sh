@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Stage 6: boot a kernel + initramfs in QEMU (TCG, no KVM) and run one job.
 #
-#   vm.sh BZIMAGE INITRAMFS JOB NAME [kernel args...]
+#   vm.sh BZIMAGE|IMAGE INITRAMFS JOB NAME [kernel args...]
 #
 # JOB is passed as wb.job=JOB (kunit|selftest|run). Two serial ports:
 #   ttyS0 -> $WB_LOGS/NAME-console.log  kernel log (splat-scanned)
@@ -13,18 +13,30 @@
 # INITRAMFS "none" boots the kernel alone for built-in KUnit suites: they
 # run before user space, then kunit_shutdown=reboot ends the VM (used
 # where the guest's 64-bit busybox cannot run, the i386 kernel).
+# An arm64 Image (its header's magic "ARM\x64") boots in
+# qemu-system-aarch64 -M virt with -cpu $WB_VM_CPU (default max),
+# console ttyAMA0; that machine has one UART, so only INITRAMFS "none"
+# (no guest job, no results log) is supported there.
 # Exit: 0 when the guest finished its job (WB-JOB-END seen, or the
 # kernel-only boot rebooted after KUnit), 124 on timeout, 1 if the guest
 # died first (panic, oops, crash).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[[ $# -ge 4 ]] || die "usage: vm.sh BZIMAGE INITRAMFS JOB NAME [kernel args...]"
+[[ $# -ge 4 ]] || die "usage: vm.sh BZIMAGE|IMAGE INITRAMFS JOB NAME [kernel args...]"
 kernel=$1 initrd=$2 job=$3 name=$4
 shift 4
 [[ -f $kernel ]] || die "kernel $kernel not found: build it first (workbench/build.sh)"
 [[ $initrd == none || -f $initrd ]] || die "initramfs $initrd not found (workbench/initramfs.sh)"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install -y qemu-system-x86"
+if [[ $(head -c 60 "$kernel" | tail -c 4 | tr -d '\0') == ARMd ]]; then
+	[[ $initrd == none ]] || die "arm64 kernels boot only without an initramfs (INITRAMFS none)"
+	qemu=qemu-system-aarch64 pkg=qemu-system-arm tty=ttyAMA0
+	machine=(-machine virt -cpu "${WB_VM_CPU:-max}")
+else
+	qemu=qemu-system-x86_64 pkg=qemu-system-x86 tty=ttyS0
+	machine=(-machine pc)
+fi
+command -v "$qemu" >/dev/null || die "$qemu missing: apt-get install -y $pkg"
 
 mkdir -p "$WB_LOGS"
 console=$WB_LOGS/$name-console.log
@@ -34,12 +46,16 @@ results=$WB_LOGS/$name-results.log
 timeout_s=${WB_VM_TIMEOUT:-900}
 
 bios=()
-# qboot starts a Linux kernel in a fraction of SeaBIOS's time under TCG.
-for f in /usr/share/qemu/qboot.rom /usr/share/seabios/qboot.rom; do
-	[[ -f $f ]] && { bios=(-bios "$f"); break; }
-done
+serial=(-serial "file:$console")
+if [[ $tty == ttyS0 ]]; then
+	# qboot starts a Linux kernel in a fraction of SeaBIOS's time under TCG.
+	for f in /usr/share/qemu/qboot.rom /usr/share/seabios/qboot.rom; do
+		[[ -f $f ]] && { bios=(-bios "$f"); break; }
+	done
+	serial+=(-serial "file:$results")
+fi
 
-cmdline="console=ttyS0 panic=-1 mitigations=off"
+cmdline="console=$tty panic=-1 mitigations=off"
 initrd_args=(-initrd "$initrd")
 if [[ $initrd == none ]]; then
 	initrd_args=()
@@ -56,10 +72,10 @@ log "  console log: $console"
 log "  results log: $results"
 start=$(date +%s)
 set +e
-timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-machine pc -accel tcg -smp "${WB_VM_SMP:-2}" -m "${WB_VM_MEM:-1G}" \
+timeout -k 10 "$timeout_s" "$qemu" \
+	"${machine[@]}" -accel tcg -smp "${WB_VM_SMP:-2}" -m "${WB_VM_MEM:-1G}" \
 	"${bios[@]}" -nographic -nodefaults -no-reboot \
-	-serial "file:$console" -serial "file:$results" \
+	"${serial[@]}" \
 	-kernel "$kernel" "${initrd_args[@]}" -append "$cmdline" ${WB_VM_QEMU_ARGS:-} \
 	</dev/null >"$WB_LOGS/$name-qemu.log" 2>&1 &
 qpid=$!
@@ -77,7 +93,7 @@ if [[ $rc -eq 124 || $rc -eq 137 ]]; then
 fi
 if [[ $rc -ne 0 ]]; then
 	cat "$WB_LOGS/$name-qemu.log" >&2
-	die "qemu-system-x86_64 failed (rc=$rc): see $WB_LOGS/$name-qemu.log"
+	die "$qemu failed (rc=$rc): see $WB_LOGS/$name-qemu.log"
 fi
 if [[ $initrd == none ]]; then
 	finished=$(grep -c 'reboot: Restarting system' "$console" || true)
