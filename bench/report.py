@@ -11,7 +11,8 @@ gnuplot is installed, DIR/chart.png.
 
 gain > 1 means ours is better: stock/ours for costs (time, memory, waste),
 ours/stock for density and pages freed. Rows with gain < 1 are marked
-WORSE. Timed rows give the median and min..max over all runs.
+WORSE. Timed rows give the median and min..max over all runs (op costs
+on all CPUs under TCG: over every round's boot and every pass).
 """
 import argparse
 import csv
@@ -182,19 +183,35 @@ def compact_rows(d):
     return rows
 
 
+def opcost_title(o):
+    """Section title of a BENCH-OPCOST line: how it ran, on how many CPUs.
+
+    Lines without threads= are zsbench at load on one CPU (under -icount
+    unless clock= says otherwise); threads=T: T CPUs at once, one pool."""
+    threads = int(o.get('threads', 0))
+    clock = o.get('clock', 'tcg' if threads else 'icount')
+    cpus = f'{threads} CPUs' if threads > 1 else '1 CPU' if not threads else '1 CPU, kthread'
+    return f"op cost ({'TCG' if clock == 'tcg' else '-icount'}, {cpus})"
+
+
 def opcost_rows(d):
+    """One section per run kind and size: the single-CPU -icount ones first,
+    then the all-CPU ones; each over all boots (rounds) and passes."""
     rows = []
-    sizes = []
+    keys = []
     for o in d['opcost']:
-        if o['size'] not in sizes:
-            sizes.append(o['size'])
-    for size in sizes:
+        key = ('threads' in o, opcost_title(o), o['size'])
+        if key not in keys:
+            keys.append(key)
+    keys.sort(key=lambda k: k[0])  # stable: sizes stay in their order
+    for _, title, size in keys:
         for op, label in (('alloc', 'malloc+map(WO)+copy+unmap'),
                           ('read', 'map(RO)+copy+unmap'), ('free', 'free')):
             vals = {v: [float(o[op + '_ns']) for o in d['opcost']
-                        if o['variant'] == v and o['size'] == size]
+                        if o['variant'] == v and o['size'] == size
+                        and opcost_title(o) == title]
                     for v in ('stock', 'ours')}
-            rows.append(Row(f'op cost (-icount, 1 CPU), size {size}', label,
+            rows.append(Row(f'{title}, size {size}', label,
                             'ns/op', 'lower', vals['stock'], vals['ours']))
     return rows
 
@@ -328,6 +345,7 @@ def write_csv(rows, d, path):
 def chart_label(r):
     sec = (r.section.replace('density ', '').replace(', ours order ', ' o')
            .replace('op cost (-icount, 1 CPU), size ', 'op ')
+           .replace('op cost (TCG, ', 'op TCG ').replace(' CPUs), size ', ' CPUs ')
            .replace('free latency (TCG), ', 'free ')
            .replace('free latency (-icount, 1 CPU), ', 'free icount ')
            .replace('compaction: every other 4 KiB discarded (lzo-rle)', 'compact'))
