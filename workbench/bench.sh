@@ -12,8 +12,10 @@
 #      free-latency workload twice (1 process: what it costs in total);
 #      then one boot per other zspage order of ours for its density;
 #   3. unless QUICK=1, ROUNDS rounds of (stock boot, ours boot) under plain
-#      TCG with 2 CPUs, alternated, each REPS repetitions of the free-latency
-#      workload per process count (ours: deferral off, then on);
+#      TCG with 2 CPUs, alternated, each: the op costs on all CPUs at once
+#      (zsbench threads=nproc, one pool; OPPASSES passes of OPCOUNT objects
+#      per CPU), then REPS repetitions of the free-latency workload per
+#      process count (ours: deferral off, then on);
 #   4. bench/report.py: the table on stdout, results.csv, chart.png.
 #
 # The corpus ($WB_CACHE/bench/corpus.bin, 128 MiB): 112 MiB of source
@@ -22,7 +24,8 @@
 # vmlinux (the kernel's own build product). Both sha256 are printed.
 #
 # Make variables: QUICK=1 (steps 1, 2 and 4 only), MIB (256, free-latency size), ROUNDS (5),
-# REPS (2), NPROCS (1,2: processes at once for the free latency).
+# REPS (2), NPROCS (1,2: processes at once for the free latency),
+# OPCOUNT (8192), OPPASSES (3) (the all-CPU op costs of each TCG boot).
 # Results: $WB_CACHE/bench/<date>/ (logs, results.csv, table.txt,
 # chart.png); the latest is also copied to bench/results/ in the repo.
 set -euo pipefail
@@ -31,6 +34,7 @@ wb_lock
 
 quick=${QUICK:-0}
 mib=${MIB:-256} rounds=${ROUNDS:-5} reps=${REPS:-2} nprocs=${NPROCS:-1,2}
+opcount=${OPCOUNT:-8192} oppasses=${OPPASSES:-3}
 start=$(date +%s)
 bdir=$WB_CACHE/bench
 run=$bdir/$(date -u +%Y%m%d-%H%M%S)
@@ -137,8 +141,9 @@ done
 if [[ $quick != 1 ]]; then
 	for r in $(seq 1 "$rounds"); do
 		for v in stock ours; do
-			log "== round $r/$rounds, $v: free latency (TCG, 2 CPUs)"
-			boot "bench-$v-freelat-$r" "$v" wb.parts=freelat wb.clock=tcg \
+			log "== round $r/$rounds, $v: op costs on all CPUs, free latency (TCG, 2 CPUs)"
+			boot "bench-$v-freelat-$r" "$v" wb.parts=opcost,freelat wb.clock=tcg \
+				wb.opthreads=all "wb.opparams=count=$opcount,passes=$oppasses" \
 				"wb.mib=$mib" "wb.reps=$reps" "wb.nprocs=$nprocs"
 		done
 	done

@@ -6,13 +6,16 @@
 #   wb.variant=stock|ours  wb.parts=density,compact,opcost,freelat
 #   wb.orders=2,3,4 (ours: zsmalloc.zspage_order for density; stock: its
 #   build-time chain)  wb.mib=256  wb.reps=N  wb.nprocs=1,2
-#   wb.clock=icount|tcg (how the host ran QEMU; labels the free latency)
+#   wb.clock=icount|tcg (how the host ran QEMU; labels the free latency
+#   and the op costs)  wb.opthreads=all|N (op costs on all / N CPUs at
+#   once, one pool; default: on one CPU)  wb.opparams=count=4096,passes=1
+#   (more zsbench module parameters)
 # Needs (from the bench initramfs): /wb/bench-corpus.bin, /wb/zsbench.ko,
 # /wb/bin/bench-tool.
 . /wb/lib.sh
 variant=$(arg wb.variant); parts=$(arg wb.parts); orders=$(arg wb.orders)
 mib=$(arg wb.mib); reps=$(arg wb.reps); nprocs=$(arg wb.nprocs)
-clock=$(arg wb.clock)
+clock=$(arg wb.clock); opthreads=$(arg wb.opthreads); opparams=$(arg wb.opparams)
 z=/sys/block/zram0
 corpus=/wb/bench-corpus.bin
 order_param=/sys/module/zsmalloc/parameters/zspage_order
@@ -80,14 +83,22 @@ if has compact; then
 	snap "compact phase=after"
 fi
 
-# Op costs: the zsbench module (runs at load).
+# Op costs: the zsbench module (runs at load); with wb.opthreads, on that
+# many CPUs at once ("all": every online CPU), its lines say threads=T.
 if has opcost; then
+	params="corpus=$corpus $(echo "$opparams" | tr , ' ')"
+	case $opthreads in
+	'' | 0) ;;
+	all) params="$params threads=$(nproc)" ;;
+	*) params="$params threads=$opthreads" ;;
+	esac
 	dmesg -c >/dev/null
-	if insmod /wb/zsbench.ko corpus=$corpus; then
-		dmesg | sed -n 's/.*zsbench: \(size=.*\)/BENCH-OPCOST \1/p'
+	# shellcheck disable=SC2086 # one word per module parameter
+	if insmod /wb/zsbench.ko $params; then
+		dmesg | sed -n "s/.*zsbench: \(size=.*\)/BENCH-OPCOST clock=${clock:-tcg} \1/p"
 		rmmod zsbench
 	else
-		echo "insmod zsbench.ko failed:"; dmesg | tail -5; rc=1
+		echo "insmod zsbench.ko $params failed:"; dmesg | tail -5; rc=1
 	fi
 fi
 
