@@ -473,15 +473,40 @@ static void geometry_other_pages_and_narrow_objs(struct kunit *test)
 }
 
 /*
+ * Per page size and order: the classes and the largest slot shared by two
+ * objects, as tabled in zsmalloc.rst (computed by a userspace model of the
+ * rules, not by this code).  Any index width of 8 bits or more gives these.
+ */
+static const struct {
+	unsigned long page_size;
+	unsigned int classes[ZS_MAX_ZSPAGE_ORDER + 1];
+	unsigned int max_shared[ZS_MAX_ZSPAGE_ORDER + 1];
+} geometry_table[] = {
+	{ SZ_4K, { 30, 42, 69, 119, 192 },
+	  { 2048, 2720, 3264, 3632, 3840 } },
+	{ SZ_16K, { 31, 43, 70, 121, 192 },
+	  { 8160, 10912, 13088, 14560, 15392 } },
+	{ SZ_64K, { 31, 44, 72, 123, 191 },
+	  { 32544, 43552, 52256, 58144, 61472 } },
+};
+
+/*
  * Walk all sizes 1..PAGE_SIZE: each maps to a class whose slot holds it,
  * whose geometry is the best one for the slot size the size rounds up to
  * (so merging never changed a geometry), and which is the smallest class
- * with that property.  Count the distinct geometries independently.
+ * with that property.  Count the distinct geometries independently, and
+ * check them and the huge threshold against the table.
  */
 static void geometry_every_size_maps_to_a_fitting_class(struct kunit *test)
 {
-	static const unsigned int seed_counts[] = { 0, 0, 69, 123, 191 };
-	unsigned int order;
+	unsigned int order, t;
+
+	for (t = 0; t < ARRAY_SIZE(geometry_table); t++)
+		if (geometry_table[t].page_size == PAGE_SIZE)
+			break;
+	if (t == ARRAY_SIZE(geometry_table))
+		kunit_skip(test, "no table for %lu-byte pages", PAGE_SIZE);
+	KUNIT_ASSERT_GE(test, zs_slot_index_bits(), 8u);
 
 	for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
 		struct zs_pool *pool = create_pool(test, order);
@@ -525,10 +550,15 @@ static void geometry_every_size_maps_to_a_fitting_class(struct kunit *test)
 			prev_objs = objs;
 		}
 		KUNIT_EXPECT_EQ(test, zs_pool_nr_classes(pool), distinct);
+		KUNIT_EXPECT_EQ(test, distinct,
+				geometry_table[t].classes[order]);
+		KUNIT_EXPECT_EQ(test, min, 32u);
+		KUNIT_EXPECT_EQ(test, huge,
+				geometry_table[t].max_shared[order] - HDR + 1);
 		kunit_info(test,
-			   "order %u (%u pages): %u classes, min %u, huge from %zu (2022 seed: %u)\n",
+			   "order %u (%u pages): %u classes, min %u, huge from %zu\n",
 			   order, max_pages, zs_pool_nr_classes(pool), min,
-			   huge, seed_counts[order]);
+			   huge);
 		zs_destroy_pool(pool);
 	}
 }
@@ -1255,6 +1285,8 @@ static void pending_frees_drain_by_themselves(struct kunit *test)
 		usleep_range(5000, 6000);
 	waited = jiffies_to_msecs(jiffies - start);
 	kunit_info(test, "pool empty %lu ms after the last free\n", waited);
+	/* a 10 ms timer and one worker run: 1 s leaves room for TCG + KASAN */
+	KUNIT_EXPECT_LE(test, waited, 1000ul);
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 	KUNIT_EXPECT_GE(test, counter(pool, "deferred_timer_drains"), 1L);
 	KUNIT_EXPECT_EQ(test, counter(pool, "deferred_drained"),
@@ -1653,6 +1685,8 @@ static void stress_all_cpus_with_compaction(struct kunit *test)
 		   started, atomic_long_read(&ctx->ops),
 		   atomic_long_read(&ctx->migrated));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->errors), 0);
+	KUNIT_EXPECT_EQ(test, started, num_online_cpus());
+	KUNIT_EXPECT_GT(test, atomic_long_read(&ctx->ops), 0L);
 	/*
 	 * migrate_pages() also counts a page whose zspage was freed while it
 	 * was isolated as migrated, so the pool's count may be a little lower.
