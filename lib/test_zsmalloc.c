@@ -1165,6 +1165,175 @@ static void migration_moves_every_kind_of_page(struct kunit *test)
 	zs_destroy_pool(pool);
 }
 
+/* ------------------------------------------------------------------ */
+/* Object access without an atomic section                             */
+/* ------------------------------------------------------------------ */
+
+/* Does the payload of slot @idx of a @size class straddle two pages? */
+static bool slot_straddles(unsigned int size, bool huge, unsigned int idx)
+{
+	unsigned long start = (unsigned long)idx * size + (huge ? 0 : HDR);
+	unsigned long end = (unsigned long)(idx + 1) * size - 1;
+
+	return start / PAGE_SIZE != end / PAGE_SIZE;
+}
+
+/*
+ * Every class of every order, a slot inside one page and (where the class
+ * has one) a slot straddling two: zs_obj_write() stores what
+ * zs_map_object() reads back, zs_obj_read_begin() returns what
+ * zs_obj_write() stored, whole or the first @mem_len bytes, in the page or
+ * in the local copy exactly when those bytes straddle.
+ */
+static void obj_api_round_trips_every_class_and_order(struct kunit *test)
+{
+	u8 *src = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	u8 *copy = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned int order, id, i, straddling = 0, inside = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	for (order = 0; order <= ZS_MAX_ZSPAGE_ORDER; order++) {
+		struct zs_pool *pool = create_pool(test, order);
+
+		for (id = 0; id < zs_pool_nr_classes(pool); id++) {
+			struct zs_class_geometry g;
+			unsigned int n, len;
+			unsigned long *h;
+
+			get_geo(test, pool, id, &g);
+			len = g.huge ? PAGE_SIZE : g.size - HDR;
+			/* slots are handed out in order in a new pool */
+			n = min_t(unsigned int, g.objs_per_zspage,
+				  PAGE_SIZE / g.size + 2);
+			h = kcalloc(n, sizeof(*h), GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, h);
+			for (i = 0; i < n; i++) {
+				bool across = slot_straddles(g.size, g.huge, i);
+				unsigned int part = across ?
+					PAGE_SIZE - (i * g.size + HDR) % PAGE_SIZE :
+					len;
+				unsigned int j;
+				u8 *p;
+
+				h[i] = zs_malloc(pool, len, GFP_KERNEL);
+				KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h[i]));
+				for (j = 0; j < len; j++)
+					src[j] = pattern_byte(id * 977 + i, j);
+				zs_obj_write(pool, h[i], src, len);
+
+				p = zs_map_object(pool, h[i], ZS_MM_RO);
+				KUNIT_EXPECT_EQ(test, memcmp(p, src, len), 0);
+				zs_unmap_object(pool, h[i]);
+
+				memset(copy, 0, PAGE_SIZE);
+				p = zs_obj_read_begin(pool, h[i], len, copy);
+				KUNIT_EXPECT_EQ(test, memcmp(p, src, len), 0);
+				KUNIT_EXPECT_EQ(test, p == copy, across);
+				zs_obj_read_end(pool, h[i], len, p);
+				straddling += across;
+				inside += !across;
+
+				/* only the part in the first page: no copy */
+				memset(copy, 0, PAGE_SIZE);
+				p = zs_obj_read_begin(pool, h[i], part, copy);
+				KUNIT_EXPECT_EQ(test, memcmp(p, src, part), 0);
+				KUNIT_EXPECT_PTR_NE(test, p, (u8 *)copy);
+				zs_obj_read_end(pool, h[i], part, p);
+			}
+			for (i = 0; i < n; i++)
+				zs_free(pool, h[i]);
+			kfree(h);
+		}
+		KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+		zs_destroy_pool(pool);
+		cond_resched();
+	}
+	kunit_info(test, "%u objects inside one page, %u straddling two\n",
+		   inside, straddling);
+	KUNIT_EXPECT_GT(test, straddling, 100u);
+	KUNIT_EXPECT_GT(test, inside, 1000u);
+}
+
+/*
+ * A reader that sleeps between zs_obj_read_begin() and zs_obj_read_end()
+ * keeps its object where it is: compaction fills its zspage from the
+ * other one instead of draining it, migration of its page is refused,
+ * and the bytes it reads stay right.  Once it is done, the page migrates.
+ */
+static void obj_reader_sleeps_while_compaction_and_migration_run(struct kunit *test)
+{
+	struct zs_obj_location before, after;
+	struct zs_class_geometry g;
+	struct zt_obj kept[3];
+	struct zs_pool *pool;
+	u8 *copy, *p;
+	int i;
+
+	copy = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	pool = create_pool(test, 0);
+	one_and_two(test, pool, kept, &g);
+	zs_obj_location(pool, kept[0].handle, &before);
+
+	p = zs_obj_read_begin(pool, kept[0].handle, kept[0].size, copy);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, zs_compact(pool),
+			(unsigned long)g.pages_per_zspage);
+	KUNIT_EXPECT_NE(test, migrate_one_page(before.page),
+			MIGRATEPAGE_SUCCESS);
+	msleep(20);
+	for (i = 0; i < kept[0].size; i++)
+		if (p[i] != pattern_byte(kept[0].seed, i))
+			break;
+	KUNIT_EXPECT_EQ(test, i, (int)kept[0].size);
+	zs_obj_read_end(pool, kept[0].handle, kept[0].size, p);
+	zs_obj_location(pool, kept[0].handle, &after);
+	KUNIT_EXPECT_PTR_EQ(test, before.page, after.page);
+
+	/* done reading: the page migrates */
+	KUNIT_EXPECT_EQ(test, migrate_one_page(before.page),
+			MIGRATEPAGE_SUCCESS);
+	zs_obj_location(pool, kept[0].handle, &after);
+	KUNIT_EXPECT_PTR_NE(test, before.page, after.page);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, check_obj(pool, &kept[i]), -1);
+		zs_free(pool, kept[i].handle);
+	}
+	zs_destroy_pool(pool);
+}
+
+/*
+ * NULL and error handles pin nothing; a length beyond the object's slot
+ * is clamped to it: the neighbouring objects keep their bytes.
+ */
+static void obj_api_bad_input_gets_defined_answers(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	u8 *big = kunit_kzalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	struct zt_obj o[3];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_NULL(test, zs_obj_read_begin(pool, 0, 8, big));
+	KUNIT_EXPECT_NULL(test, zs_obj_read_begin(pool, -ENOMEM, 8, big));
+	zs_obj_read_end(pool, 0, 8, NULL);
+	zs_obj_write(pool, 0, big, 8);
+	zs_obj_write(pool, -ENOMEM, big, 8);
+
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &o[i], 100, i));
+	memset(big, 0xa5, 2 * PAGE_SIZE);
+	zs_obj_write(pool, o[1].handle, big, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, &o[0]), -1);
+	KUNIT_EXPECT_EQ(test, check_obj(pool, &o[2]), -1);
+	memset(big, 0, 2 * PAGE_SIZE);
+	for (i = 0; i < 3; i++)
+		zs_free(pool, o[i].handle);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	zs_destroy_pool(pool);
+}
+
 /*
  * An emptied zspage with a page locked by someone else (the VM, in the
  * middle of migrating it) cannot be freed at once: the free worker does
@@ -1719,6 +1888,9 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(compaction_leaves_mapped_objects_in_place),
 	KUNIT_CASE(shrinker_count_matches_what_scan_frees),
 	KUNIT_CASE(migration_moves_every_kind_of_page),
+	KUNIT_CASE_SLOW(obj_api_round_trips_every_class_and_order),
+	KUNIT_CASE(obj_reader_sleeps_while_compaction_and_migration_run),
+	KUNIT_CASE(obj_api_bad_input_gets_defined_answers),
 	KUNIT_CASE(locked_empty_zspage_is_freed_by_the_worker),
 	KUNIT_CASE(deferred_frees_are_done_by_the_flush),
 	KUNIT_CASE(pending_frees_drain_by_themselves),

@@ -45,6 +45,10 @@
  * address for an object inside one page, or a per-CPU buffer for one that
  * straddles two pages (copied in unless ZS_MM_WO, copied back at unmap
  * unless ZS_MM_RO).  Preemption stays off until zs_unmap_object().
+ * zs_obj_read_begin() and zs_obj_write() pin the zspage the same way but
+ * use kmap_local_page() or the caller's buffer and leave preemption on.
+ * A pinned zspage is never waited for: compaction does not drain it and
+ * migration of its pages fails with -EAGAIN until it is unpinned.
  *
  * Compaction, migration and freeing
  * ---------------------------------
@@ -1177,6 +1181,47 @@ EXPORT_SYMBOL_GPL(zs_free);
 /* Mapping                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Pin the object of @handle where it is: until unpin_zspage(), compaction
+ * and migration leave its zspage alone (they test @mapped under the class
+ * lock).  Fills in where its bytes are: @p, and the page they start in and
+ * the next one if they straddle it (else NULL) in @pages.
+ */
+static struct zspage *pin_object(struct zs_pool *pool, unsigned long handle,
+				 struct payload *p, struct page *pages[2])
+{
+	struct size_class *class;
+	struct zspage *zspage;
+	unsigned long obj;
+
+	class = lock_handle_class(pool, handle);
+	obj = handle_to_obj(handle);
+	zspage = obj_to_zspage(obj);
+	atomic_inc(&zspage->mapped);
+	*p = slot_payload(class, obj_to_idx(obj));
+	pages[0] = zspage->pages[p->pidx];
+	pages[1] = p->first < p->len ? zspage->pages[p->pidx + 1] : NULL;
+	spin_unlock(&class->lock);
+	return zspage;
+}
+
+/* Where the object of a pinned @handle is; its obj cannot change */
+static struct zspage *pinned_payload(unsigned long handle, struct payload *p)
+{
+	unsigned long obj = handle_to_obj(handle);
+	struct zspage *zspage = obj_to_zspage(obj);
+
+	*p = slot_payload(zspage_class(zspage), obj_to_idx(obj));
+	return zspage;
+}
+
+static void unpin_zspage(struct zspage *zspage)
+{
+	/* Order the accesses before compaction or migration may move us */
+	smp_mb__before_atomic();
+	atomic_dec(&zspage->mapped);
+}
+
 /**
  * zs_map_object - get the address of an object
  * @pool: pool the object belongs to
@@ -1185,7 +1230,8 @@ EXPORT_SYMBOL_GPL(zs_free);
  *
  * Until zs_unmap_object() the caller runs with preemption disabled, must
  * not sleep and must not map another object.  The object does not move
- * while it is mapped.
+ * while it is mapped.  zs_obj_read_begin() and zs_obj_write() do the same
+ * without the atomic section, and write without the bounce copy.
  *
  * Return: the address of the object's first byte, or NULL for a NULL or
  * error @handle (nothing is mapped then).
@@ -1193,26 +1239,14 @@ EXPORT_SYMBOL_GPL(zs_free);
 void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		    enum zs_mapmode mm)
 {
-	struct page *pages[2] = { NULL, NULL };
-	struct size_class *class;
 	struct zs_map_area *area;
-	struct zspage *zspage;
+	struct page *pages[2];
 	struct payload p;
-	unsigned long obj;
 
 	if (IS_ERR_OR_NULL((void *)handle))
 		return NULL;
 
-	class = lock_handle_class(pool, handle);
-	obj = handle_to_obj(handle);
-	zspage = obj_to_zspage(obj);
-	atomic_inc(&zspage->mapped);
-	p = slot_payload(class, obj_to_idx(obj));
-	pages[0] = zspage->pages[p.pidx];
-	if (p.first < p.len)
-		pages[1] = zspage->pages[p.pidx + 1];
-	spin_unlock(&class->lock);
-
+	pin_object(pool, handle, &p, pages);
 	local_lock(&zs_map_area.lock);
 	area = this_cpu_ptr(&zs_map_area);
 	area->mode = mm;
@@ -1240,22 +1274,18 @@ EXPORT_SYMBOL_GPL(zs_map_object);
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 {
 	struct zs_map_area *area;
-	struct size_class *class;
 	struct zspage *zspage;
-	unsigned long obj;
+	struct payload p;
 
 	/* Nothing was mapped, so preemption may be on: no this_cpu_ptr() */
 	if (IS_ERR_OR_NULL((void *)handle))
 		return;
 
 	area = this_cpu_ptr(&zs_map_area);
-	obj = handle_to_obj(handle);
-	zspage = obj_to_zspage(obj);
-	class = zspage_class(zspage);
+	zspage = pinned_payload(handle, &p);
 	if (area->kaddr) {
 		kunmap_local(area->kaddr);
 	} else if (area->mode != ZS_MM_RO) {
-		struct payload p = slot_payload(class, obj_to_idx(obj));
 		struct page **pages = &zspage->pages[p.pidx];
 
 		memcpy_to_page(pages[0], p.poff, area->buf, p.first);
@@ -1263,11 +1293,107 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 			       p.len - p.first);
 	}
 	local_unlock(&zs_map_area.lock);
-	/* Order the copy-out before compaction or migration may move us */
-	smp_mb__before_atomic();
-	atomic_dec(&zspage->mapped);
+	unpin_zspage(zspage);
 }
 EXPORT_SYMBOL_GPL(zs_unmap_object);
+
+/* ------------------------------------------------------------------ */
+/* Object access without an atomic section                            */
+/* ------------------------------------------------------------------ */
+
+/**
+ * zs_obj_read_begin - start reading an object
+ * @pool: pool the object belongs to
+ * @handle: handle returned by zs_malloc()
+ * @mem_len: how many of the object's first bytes the caller reads
+ * @local_copy: a buffer of at least @mem_len bytes, used if the bytes
+ *	straddle two pages
+ *
+ * Pins the object: compaction and migration leave its zspage alone until
+ * zs_obj_read_end().  In between the caller may be preempted and may
+ * sleep; it must end reads in the reverse order it began them (the
+ * address may be a kmap_local_page() mapping).  @mem_len is clamped to
+ * the object's slot.
+ *
+ * Return: the address of the object's first byte: inside its page when
+ * the @mem_len bytes lie in one page, else @local_copy with those bytes
+ * copied in.  NULL for a NULL or error @handle (nothing is pinned then).
+ */
+void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
+			size_t mem_len, void *local_copy)
+{
+	struct page *pages[2];
+	struct payload p;
+
+	if (IS_ERR_OR_NULL((void *)handle))
+		return NULL;
+
+	pin_object(pool, handle, &p, pages);
+	mem_len = min_t(size_t, mem_len, p.len);
+	if (mem_len <= p.first)
+		return kmap_local_page(pages[0]) + p.poff;
+
+	memcpy_from_page(local_copy, pages[0], p.poff, p.first);
+	memcpy_from_page(local_copy + p.first, pages[1], 0,
+			 mem_len - p.first);
+	return local_copy;
+}
+EXPORT_SYMBOL_GPL(zs_obj_read_begin);
+
+/**
+ * zs_obj_read_end - end a read begun by zs_obj_read_begin()
+ * @pool: pool the object belongs to
+ * @handle: the handle being read; NULL and error values are ignored
+ * @mem_len: the @mem_len given to zs_obj_read_begin()
+ * @handle_mem: what zs_obj_read_begin() returned
+ */
+void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
+		     size_t mem_len, void *handle_mem)
+{
+	struct zspage *zspage;
+	struct payload p;
+
+	if (IS_ERR_OR_NULL((void *)handle))
+		return;
+
+	zspage = pinned_payload(handle, &p);
+	if (min_t(size_t, mem_len, p.len) <= p.first)
+		kunmap_local(handle_mem);
+	unpin_zspage(zspage);
+}
+EXPORT_SYMBOL_GPL(zs_obj_read_end);
+
+/**
+ * zs_obj_write - write an object
+ * @pool: pool the object belongs to
+ * @handle: handle returned by zs_malloc(); NULL and error values are ignored
+ * @handle_mem: the bytes to store
+ * @mem_len: how many; clamped to the object's slot
+ *
+ * Copies @handle_mem straight into the one or two pages the object lies
+ * in, with the object pinned and preemption left alone.  May be called
+ * wherever zs_map_object() may, and where the caller may sleep.
+ */
+void zs_obj_write(struct zs_pool *pool, unsigned long handle,
+		  void *handle_mem, size_t mem_len)
+{
+	struct page *pages[2];
+	struct zspage *zspage;
+	struct payload p;
+
+	if (IS_ERR_OR_NULL((void *)handle))
+		return;
+
+	zspage = pin_object(pool, handle, &p, pages);
+	mem_len = min_t(size_t, mem_len, p.len);
+	memcpy_to_page(pages[0], p.poff, handle_mem,
+		       min_t(size_t, mem_len, p.first));
+	if (mem_len > p.first)
+		memcpy_to_page(pages[1], 0, handle_mem + p.first,
+			       mem_len - p.first);
+	unpin_zspage(zspage);
+}
+EXPORT_SYMBOL_GPL(zs_obj_write);
 
 /* ------------------------------------------------------------------ */
 /* Compaction                                                          */
@@ -2563,6 +2689,25 @@ static void zs_zpool_unmap(void *pool, unsigned long handle)
 	zs_unmap_object(pool, handle);
 }
 
+/* zpool has no length for reads: the whole slot, at most a page */
+static void *zs_zpool_obj_read_begin(void *pool, unsigned long handle,
+				     void *local_copy)
+{
+	return zs_obj_read_begin(pool, handle, PAGE_SIZE, local_copy);
+}
+
+static void zs_zpool_obj_read_end(void *pool, unsigned long handle,
+				  void *handle_mem)
+{
+	zs_obj_read_end(pool, handle, PAGE_SIZE, handle_mem);
+}
+
+static void zs_zpool_obj_write(void *pool, unsigned long handle,
+			       void *handle_mem, size_t mem_len)
+{
+	zs_obj_write(pool, handle, handle_mem, mem_len);
+}
+
 static int zs_zpool_malloc(void *pool, size_t size, gfp_t gfp,
 			   unsigned long *handle)
 {
@@ -2607,6 +2752,9 @@ static struct zpool_driver zs_zpool_driver = {
 	.map = zs_zpool_map,
 	.unmap = zs_zpool_unmap,
 	.sleep_mapped = false,		/* preemption is off while mapped */
+	.obj_read_begin = zs_zpool_obj_read_begin,	/* may sleep */
+	.obj_read_end = zs_zpool_obj_read_end,
+	.obj_write = zs_zpool_obj_write,
 	.malloc = zs_zpool_malloc,
 	.malloc_support_movable = true,	/* every zspage page migrates */
 	.free = zs_zpool_free,

@@ -3,8 +3,9 @@
 # `make patches`: the series as git format-patch mails against pristine
 # Linux 6.12, in out/patches/ (0000-cover-letter.patch first).
 #
-# Order: our whole files (allocator + header, documentation, selftests,
-# KUnit suite), then series/series in order. The result is verified by
+# Order: the series/series patches above its "#@ allocator" line, our whole
+# files (allocator + header, documentation, selftests, KUnit suite), then
+# the rest of series/series in order. The result is verified by
 # applying every patch with patch -p1 --fuzz=0 to the pristine files and
 # comparing with the assembled tree (git am applies the same diffs).
 # Author and date come from git config / the repo's last commit.
@@ -86,6 +87,23 @@ add_owned() { # SUBJECT BODY PATH...
 	emit "$subject" "$tmp/body" "$tmp/d"
 }
 
+# emit_series FIRST|REST: the series/ patches above the "#@ allocator" line
+# of series/series (what the allocator builds on), or those below it.
+emit_series() {
+	local part=first p pf subject
+	while read -r p; do
+		if [[ $p == "#@ allocator"* ]]; then part=rest; continue; fi
+		p=${p%%#*}; p=${p//[[:space:]]/}
+		[[ -n $p && $part == "$1" ]] || continue
+		pf=$WB_REPO/series/$p
+		subject=$(head -1 "$pf")
+		awk 'NR > 2 && /^---$/ { exit } NR > 2' "$pf" >"$tmp/body"
+		awk 'f; /^---$/ && !f { f = 1 }' "$pf" >"$tmp/d"
+		emit "$subject" "$tmp/body" "$tmp/d"
+	done <"$WB_REPO/series/series"
+}
+
+emit_series first
 add_owned "mm/zsmalloc: replace the allocator" \
 	"Replace zsmalloc with the rewrite described in Documentation/mm/zsmalloc.rst:
 runtime-sized size classes, compaction, migration and per-CPU deferred free." \
@@ -100,15 +118,7 @@ add_owned "lib: add KUnit tests for zsmalloc" \
 	"The suite in lib/test_zsmalloc.c; the Kconfig symbol and Makefile rule follow." \
 	lib/test_zsmalloc.c
 
-while read -r p; do
-	p=${p%%#*}; p=${p//[[:space:]]/}
-	[[ -n $p ]] || continue
-	pf=$WB_REPO/series/$p
-	subject=$(head -1 "$pf")
-	awk 'NR > 2 && /^---$/ { exit } NR > 2' "$pf" >"$tmp/body"
-	awk 'f; /^---$/ && !f { f = 1 }' "$pf" >"$tmp/d"
-	emit "$subject" "$tmp/body" "$tmp/d"
-done <"$WB_REPO/series/series"
+emit_series rest
 
 total=$nr
 sed -i "s/@TOTAL@/$total/" "${files[@]}"

@@ -5,7 +5,9 @@
  * zsmalloc stores many small, variably sized objects (compressed pages)
  * densely in "zspages": chains of 1 to 2^order discontiguous order-0
  * pages.  Callers never see a pointer: they hold an opaque handle, and map
- * it for a short atomic section to reach the data.  See
+ * it for a short atomic section to reach the data, or read and write it
+ * with zs_obj_read_begin()/zs_obj_read_end() and zs_obj_write(), which
+ * leave preemption alone.  See
  * Documentation/mm/zsmalloc.rst for the design and for how to read the
  * statistics.
  *
@@ -71,6 +73,14 @@ size_t zs_huge_class_size(struct zs_pool *pool);
 void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 			enum zs_mapmode mm);
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle);
+
+/* Object access without an atomic section; mainline's API */
+void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
+			size_t mem_len, void *local_copy);
+void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
+		     size_t mem_len, void *handle_mem);
+void zs_obj_write(struct zs_pool *pool, unsigned long handle,
+		  void *handle_mem, size_t mem_len);
 
 unsigned long zs_get_total_pages(struct zs_pool *pool);
 unsigned long zs_compact(struct zs_pool *pool);
