@@ -9,6 +9,9 @@
 #      - boot kunit32: the same KUnit suite on an i386 PAE kernel
 #        (configs/debug32.config: lockdep, DEBUG_VM, no KASAN on x86_32;
 #        no user space, so no kmemleak scan there)
+#      - boot kunit-arm64: the same again on arm64 with 64K pages
+#        (configs/debug-arm64.config: lockdep, DEBUG_VM; no user space),
+#        in qemu-system-aarch64 -M virt
 #      - boot 2 (selftest): kselftests (tools/testing/selftests/zsmalloc)
 #        and the kernel's zram selftests
 #      - boot 3 (zswap): cgroup test_zswap
@@ -21,8 +24,8 @@
 #                 zsmalloc (no KUnit suite there), to tell our failures from
 #                 upstream ones
 #   KUNIT_FILTER  kunit.filter_glob, e.g. 'zsmalloc.*' or 'zsmalloc.zs_free*'
-#   SUITES        what to run: "cross kunit kunit32 selftest zswap" (default;
-#                 when set, the workbench checks are skipped)
+#   SUITES        what to run: "cross kunit kunit32 kunit-arm64 selftest
+#                 zswap" (default; when set, the workbench checks are skipped)
 #   SELFTESTS     suites of the selftest boot: "zsmalloc zram" (default)
 #   KSFT_TEST     one kselftest program, e.g. zsmalloc:zsmalloc_test (run_kselftest.sh -t)
 #   ZSMALLOC_TESTS  comma-separated zsmalloc_test cases (the program reads it)
@@ -120,20 +123,27 @@ kmemleak_check() {
 	fi
 }
 
-for s in ${SUITES:-cross kunit kunit32 selftest zswap}; do
+for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest zswap}; do
 	case $s in
-	kunit | kunit32)
+	kunit | kunit32 | kunit-arm64)
 		# kunit: the 64-bit debug kernel with the guest's initramfs
-		# (kmemleak scan at the end); kunit32: the i386 kernel alone
-		# (built-in suite, then reboot; no user space, no kmemleak).
-		if [[ $s == kunit32 ]]; then
+		# (kmemleak scan at the end); kunit32, kunit-arm64: the i386
+		# or the arm64 64K-page kernel alone (built-in suite, then
+		# reboot; no user space, no kmemleak).
+		if [[ $s != kunit ]]; then
 			# Our KUnit suite does not exist on stock.
 			[[ $variant == ours ]] || continue
+			c=debug32 tag=32 what="32-bit debug kernel"
+			[[ $s == kunit32 ]] ||
+				c=debug-arm64 tag=-arm64 what="arm64 64K-page debug kernel"
 			echo
-			echo "== KUnit (32-bit debug kernel, boot 'kunit32')"
-			stage config32 "$WB_DIR/config.sh" "$variant" debug32
-			stage build32 "$WB_DIR/build.sh" "$variant" debug32
-			k=$(wb_build "$variant" debug32)/arch/x86/boot/bzImage i=none
+			echo "== KUnit ($what, boot '$s')"
+			# The cross compiler and QEMU, on first use.
+			[[ $s == kunit32 ]] ||
+				stage deps-arm64 "$WB_DIR/deps.sh" gcc-aarch64-linux-gnu qemu-system-arm
+			stage "config$tag" "$WB_DIR/config.sh" "$variant" "$c"
+			stage "build$tag" "$WB_DIR/build.sh" "$variant" "$c"
+			k=$(wb_build "$variant" "$c")/$(wb_image "$c") i=none
 		else
 			echo
 			echo "== KUnit (debug kernel, boot 1)"
@@ -194,7 +204,7 @@ for s in ${SUITES:-cross kunit kunit32 selftest zswap}; do
 		done
 		;;
 	*)
-		die "unknown suite '$s' in SUITES (cross, kunit, kunit32, selftest, zswap)"
+		die "unknown suite '$s' in SUITES (cross, kunit, kunit32, kunit-arm64, selftest, zswap)"
 		;;
 	esac
 done
