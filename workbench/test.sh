@@ -12,6 +12,10 @@
 #      - boot kunit-arm64: the same again on arm64 with 64K pages
 #        (configs/debug-arm64.config: lockdep, DEBUG_VM; no user space),
 #        in qemu-system-aarch64 -M virt
+#      - boot kcsan: the KUnit stress and the selftest stress on a KCSAN
+#        kernel (configs/kcsan.config); a data race reported in a function
+#        of ours (zsmalloc, its KUnit suite, zram) fails the boot, races
+#        elsewhere in the kernel are listed (workbench/kcsan-scope.sh)
 #      - boot 2 (selftest): kselftests (tools/testing/selftests/zsmalloc)
 #        and the kernel's zram selftests
 #      - boot 3 (zswap): cgroup test_zswap
@@ -24,7 +28,7 @@
 #                 zsmalloc (no KUnit suite there), to tell our failures from
 #                 upstream ones
 #   KUNIT_FILTER  kunit.filter_glob, e.g. 'zsmalloc.*' or 'zsmalloc.zs_free*'
-#   SUITES        what to run: "cross kunit kunit32 kunit-arm64 selftest
+#   SUITES        what to run: "cross kunit kunit32 kunit-arm64 kcsan selftest
 #                 zswap" (default; when set, the workbench checks are skipped)
 #   SELFTESTS     suites of the selftest boot: "zsmalloc zram" (default)
 #   KSFT_TEST     one kselftest program, e.g. zsmalloc:zsmalloc_test (run_kselftest.sh -t)
@@ -123,7 +127,7 @@ kmemleak_check() {
 	fi
 }
 
-for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest zswap}; do
+for s in ${SUITES:-cross kunit kunit32 kunit-arm64 kcsan selftest zswap}; do
 	case $s in
 	kunit | kunit32 | kunit-arm64)
 		# kunit: the 64-bit debug kernel with the guest's initramfs
@@ -189,6 +193,32 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest zswap}; do
 		splat_check "$s-boot" "$WB_LOGS/$s-console.log"
 		kmemleak_check "$s-boot" "$WB_LOGS/$s-results.log"
 		;;
+	kcsan)
+		# The KUnit stress (at boot) and the selftest stress (then) on
+		# the KCSAN kernel, with the debug kernel's user space.
+		[[ $variant == ours ]] || continue
+		echo
+		echo "== KUnit and selftest stress (KCSAN kernel, boot 'kcsan')"
+		stage config-kcsan "$WB_DIR/config.sh" "$variant" kcsan
+		stage build-kcsan "$WB_DIR/build.sh" "$variant" kcsan
+		k=$(wb_build "$variant" kcsan)/arch/x86/boot/bzImage
+		args=(kunit.filter_glob=zsmalloc.stress_all_cpus_with_compaction
+		      wb.suites=zsmalloc wb.zsmalloc_tests=stress_all_at_once)
+		if WB_VM_MEM=${WB_VM_MEM:-1G} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1200} \
+			"$WB_DIR/vm.sh" "$k" "$initrd" selftest kcsan "${args[@]}"; then
+			:
+		else
+			echo "kcsan-boot 0 1 0" >>"$WB_COUNTS"
+		fi
+		"$WB_DIR/parse-results.sh" kunit "$WB_LOGS/kcsan-console.log" "$src" kcsan-kunit || true
+		"$WB_DIR/parse-results.sh" selftest "$WB_LOGS/kcsan-results.log" kcsan || true
+		# Races in the rest of the kernel are listed, not counted.
+		kb=$(wb_build "$variant" kcsan)
+		"$WB_DIR/kcsan-scope.sh" "$WB_LOGS/kcsan-console.log" "$WB_LOGS/kcsan-scoped.log" \
+			"$kb/mm/zsmalloc.o" "$kb/lib/test_zsmalloc.o" "$kb/drivers/block/zram/zram_drv.o" ||
+			echo "kcsan-scope 0 1 0" >>"$WB_COUNTS"
+		splat_check kcsan-boot "$WB_LOGS/kcsan-scoped.log"
+		;;
 	cross)
 		# Builds where the obj word is narrow (workbench/cross.sh):
 		# one row per target.
@@ -204,7 +234,7 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest zswap}; do
 		done
 		;;
 	*)
-		die "unknown suite '$s' in SUITES (cross, kunit, kunit32, kunit-arm64, selftest, zswap)"
+		die "unknown suite '$s' in SUITES (cross, kunit, kunit32, kunit-arm64, kcsan, selftest, zswap)"
 		;;
 	esac
 done
