@@ -183,6 +183,20 @@ def compact_rows(d):
     return rows
 
 
+def zram_rows(d):
+    """The corpus written to zram and read back (-icount, 1 CPU)."""
+    rows = []
+    for phase, label in (('write', 'write the corpus (dd, O_DIRECT)'),
+                         ('read', 'read it back (dd, O_DIRECT)')):
+        t = {v: [float(x['time_ms']) for x in d['times']
+                 if x['variant'] == v and x['kind'] == 'zram'
+                 and x.get('phase') == phase] for v in ('stock', 'ours')}
+        if t['stock'] or t['ours']:
+            rows.append(Row('zram throughput: lzo-rle, default order (-icount, 1 CPU)',
+                            label, 'ms', 'lower', t['stock'], t['ours']))
+    return rows
+
+
 def opcost_title(o):
     """Section title of a BENCH-OPCOST line: how it ran, on how many CPUs.
 
@@ -204,15 +218,24 @@ def opcost_rows(d):
         if key not in keys:
             keys.append(key)
     keys.sort(key=lambda k: k[0])  # stable: sizes stay in their order
+    # ours' api=obj lines (mainline's object API) are compared with stock's
+    # mapping: the rows say which API each side used.
+    ops = (('alloc', 'malloc+map(WO)+copy+unmap', 'map'),
+           ('read', 'map(RO)+copy+unmap', 'map'), ('free', 'free', 'map'),
+           ('alloc', 'malloc+zs_obj_write (ours) | map (stock)', 'obj'),
+           ('read', 'zs_obj_read_begin+copy+end (ours) | map (stock)', 'obj'))
     for _, title, size in keys:
-        for op, label in (('alloc', 'malloc+map(WO)+copy+unmap'),
-                          ('read', 'map(RO)+copy+unmap'), ('free', 'free')):
-            vals = {v: [float(o[op + '_ns']) for o in d['opcost']
+        for op, label, api in ops:
+            def vals(v, api):
+                return [float(o[op + '_ns']) for o in d['opcost']
                         if o['variant'] == v and o['size'] == size
-                        and opcost_title(o) == title]
-                    for v in ('stock', 'ours')}
+                        and opcost_title(o) == title
+                        and o.get('api', 'map') == api]
+            ours = vals('ours', api)
+            if api == 'obj' and not ours:
+                continue
             rows.append(Row(f'{title}, size {size}', label,
-                            'ns/op', 'lower', vals['stock'], vals['ours']))
+                            'ns/op', 'lower', vals('stock', 'map'), ours))
     return rows
 
 
@@ -401,7 +424,7 @@ def main():
     ap.add_argument('logs', nargs='+')
     a = ap.parse_args()
     d = parse(a.logs)
-    rows = density_rows(d) + compact_rows(d) + opcost_rows(d) + freelat_rows(d)
+    rows = density_rows(d) + compact_rows(d) + zram_rows(d) + opcost_rows(d) + freelat_rows(d)
     rows = [r for r in rows if r.stock or r.ours]
     print(table(rows, d))
     if a.out:

@@ -24,6 +24,11 @@
  * from when all may start it to when the slowest has finished it. The line
  * gives that wall time per operation of all CPUs (T x COUNT operations):
  *   zsbench: size=S count=N pass=P threads=T alloc_ns=X read_ns=Y free_ns=Z
+ *
+ * api=obj (a kernel whose zsmalloc.h has mainline's object API; the
+ * Makefile defines ZSB_OBJ_API then): alloc writes with zs_obj_write() and
+ * read goes through zs_obj_read_begin()/zs_obj_read_end() instead of
+ * mapping; the lines then carry " api=obj".
  */
 #define pr_fmt(fmt) "zsbench: " fmt
 
@@ -56,6 +61,16 @@ MODULE_PARM_DESC(corpus, "file whose pages' lzo-rle sizes make the size mix");
 static unsigned int threads;
 module_param(threads, uint, 0444);
 MODULE_PARM_DESC(threads, "0: on the loading CPU; N: N CPUs at once on one pool");
+
+static char *api = "map";
+module_param(api, charp, 0444);
+MODULE_PARM_DESC(api, "map: zs_map_object(); obj: zs_obj_write()/zs_obj_read_begin()");
+static bool use_obj_api;
+#ifdef ZSB_OBJ_API
+static const bool have_obj_api = true;
+#else
+static const bool have_obj_api;
+#endif
 
 static const unsigned int fixed_sizes[] = { 256, 1024, 2048, 3000, 3600 };
 /* zram's allocation flags for a page written from reclaim. */
@@ -119,6 +134,7 @@ struct zsb_worker {
 	struct zsb_pass *pass;
 	unsigned long *h;
 	u8 *dst;
+	u8 *copy;	/* zs_obj_read_begin()'s local copy */
 	int ret;
 };
 
@@ -135,6 +151,12 @@ static int zsb_alloc(struct zsb_worker *w)
 			w->h[i] = 0;
 			return -ENOMEM;
 		}
+#ifdef ZSB_OBJ_API
+		if (use_obj_api) {
+			zs_obj_write(ps->pool, w->h[i], (void *)ps->src, s);
+			continue;
+		}
+#endif
 		p = zs_map_object(ps->pool, w->h[i], ZS_MM_WO);
 		memcpy(p, ps->src, s);
 		zs_unmap_object(ps->pool, w->h[i]);
@@ -150,6 +172,14 @@ static void zsb_read(struct zsb_worker *w)
 
 	for (i = 0; i < count; i++) {
 		s = ps->sz ? ps->sz[i] : ps->fixed;
+#ifdef ZSB_OBJ_API
+		if (use_obj_api) {
+			p = zs_obj_read_begin(ps->pool, w->h[i], s, w->copy);
+			memcpy(w->dst, p, s);
+			zs_obj_read_end(ps->pool, w->h[i], s, p);
+			continue;
+		}
+#endif
 		p = zs_map_object(ps->pool, w->h[i], ZS_MM_RO);
 		memcpy(w->dst, p, s);
 		zs_unmap_object(ps->pool, w->h[i]);
@@ -176,10 +206,12 @@ static void zsb_print(const char *name, unsigned int pass, u64 *t, u64 ops)
 	u64 a = ns_per_op(t[0], t[1], ops);
 	u64 r = ns_per_op(t[1], t[2], ops);
 	u64 f = ns_per_op(t[2], t[3], ops);
-	char thr[24] = "";
+	char thr[32] = "";
 
 	if (threads)
 		snprintf(thr, sizeof(thr), " threads=%u", threads);
+	if (use_obj_api)
+		strlcat(thr, " api=obj", sizeof(thr));
 	pr_info("size=%s count=%u pass=%u%s alloc_ns=%llu.%llu read_ns=%llu.%llu free_ns=%llu.%llu\n",
 		name, count, pass, thr, a / 10, a % 10, r / 10, r % 10,
 		f / 10, f % 10);
@@ -192,11 +224,12 @@ static int one_pass(const char *name, struct zsb_pass *ps, unsigned int pass)
 	int ret;
 
 	w.h = vcalloc(count, sizeof(*w.h));
-	w.dst = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	w.dst = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
 	ps->pool = zs_create_pool("zsbench");
 	ret = -ENOMEM;
 	if (!w.h || !w.dst || !ps->pool)
 		goto out;
+	w.copy = w.dst + PAGE_SIZE;
 	t[0] = ktime_get_ns();
 	ret = zsb_alloc(&w);
 	if (ret)
@@ -282,9 +315,10 @@ static int threaded_pass(const char *name, struct zsb_pass *ps,
 	for (i = 0; i < threads; i++) {
 		w[i].pass = ps;
 		w[i].h = vcalloc(count, sizeof(*w[i].h));
-		w[i].dst = kmalloc(PAGE_SIZE, GFP_KERNEL);
+		w[i].dst = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
 		if (!w[i].h || !w[i].dst)
 			goto out;
+		w[i].copy = w[i].dst + PAGE_SIZE;
 	}
 	ret = 0;
 	cpus_read_lock();
@@ -357,6 +391,16 @@ static int __init zsbench_init(void)
 	if (!count || threads > num_online_cpus()) {
 		pr_err("count=%u threads=%u: need count > 0, threads <= %u CPUs\n",
 		       count, threads, num_online_cpus());
+		goto out;
+	}
+	use_obj_api = !strcmp(api, "obj");
+	if (!use_obj_api && strcmp(api, "map")) {
+		pr_err("api=%s: map or obj\n", api);
+		goto out;
+	}
+	if (use_obj_api && !have_obj_api) {
+		pr_err("api=obj: this kernel's zsmalloc has no object API\n");
+		ret = -EOPNOTSUPP;
 		goto out;
 	}
 	ret = -ENOMEM;

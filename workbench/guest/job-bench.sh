@@ -74,9 +74,13 @@ fi
 # Compaction: the corpus (lzo-rle, default order), then every other 4 KiB
 # page discarded: each zspage is left about half full. Pages freed by one
 # `compact` and how long it took.
+# The corpus write and a read of it back are timed: zram's store and
+# load paths (through zsmalloc's object API on ours).
 if has compact; then
 	zram_setup lzo-rle - 512M || rc=1
-	dd if=$corpus of=/dev/zram0 bs=1M oflag=direct 2>/dev/null || rc=1
+	mib_in=$(($(wc -c <$corpus) >> 20))
+	echo "BENCH-TIME zram phase=write $(bench-tool time "dd if=$corpus of=/dev/zram0 bs=1M oflag=direct 2>/dev/null")" || rc=1
+	echo "BENCH-TIME zram phase=read $(bench-tool time "dd if=/dev/zram0 of=/dev/null bs=1M count=$mib_in iflag=direct 2>/dev/null")" || rc=1
 	bench-tool discard /dev/zram0 8192 4096 4096 >/dev/null || rc=1
 	snap "compact phase=before"
 	echo "BENCH-TIME compact phase=compact $(bench-tool time "echo 1 >$z/compact")"
@@ -92,14 +96,19 @@ if has opcost; then
 	all) params="$params threads=$(nproc)" ;;
 	*) params="$params threads=$opthreads" ;;
 	esac
-	dmesg -c >/dev/null
-	# shellcheck disable=SC2086 # one word per module parameter
-	if insmod /wb/zsbench.ko $params; then
-		dmesg | sed -n "s/.*zsbench: \(size=.*\)/BENCH-OPCOST clock=${clock:-tcg} \1/p"
-		rmmod zsbench
-	else
-		echo "insmod zsbench.ko $params failed:"; dmesg | tail -5; rc=1
-	fi
+	# Ours also through mainline's object API (zs_obj_write/read_begin).
+	apis=map
+	[ "$variant" = ours ] && apis="map obj"
+	for a in $apis; do
+		dmesg -c >/dev/null
+		# shellcheck disable=SC2086 # one word per module parameter
+		if insmod /wb/zsbench.ko $params api=$a; then
+			dmesg | sed -n "s/.*zsbench: \(size=.*\)/BENCH-OPCOST clock=${clock:-tcg} \1/p"
+			rmmod zsbench
+		else
+			echo "insmod zsbench.ko $params api=$a failed:"; dmesg | tail -5; rc=1
+		fi
+	done
 fi
 
 # Free latency: zram0 as swap; munmap of MIB MiB of paged-out real data.
