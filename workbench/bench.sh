@@ -111,12 +111,19 @@ done
 # and falls back to jiffies (4 ms steps); the TSC follows QEMU's virtual
 # clock (instructions under -icount), which is what we want to measure.
 boot() {
-	local name=$1 v=$2
+	local name=$1 v=$2 try
 	shift 2
-	WB_VM_MEM=${WB_VM_MEM:-1536M} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1800} \
-		"$WB_DIR/vm.sh" "$(wb_build "$v" bench)/arch/x86/boot/bzImage" \
-		"$bdir/initramfs-$v.cpio" bench "$name" "wb.variant=$v" tsc=reliable "$@" ||
-		die "the $name VM did not finish: see $WB_LOGS/$name-console.log and $WB_LOGS/$name-results.log"
+	# A boot whose clock is jiffies (the TSC failed to calibrate under a
+	# loaded host) times in 4 ms steps: boot again, up to three times.
+	for try in 1 2 3; do
+		WB_VM_MEM=${WB_VM_MEM:-1536M} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1800} \
+			"$WB_DIR/vm.sh" "$(wb_build "$v" bench)/arch/x86/boot/bzImage" \
+			"$bdir/initramfs-$v.cpio" bench "$name" "wb.variant=$v" tsc=reliable "$@" ||
+			die "the $name VM did not finish: see $WB_LOGS/$name-console.log and $WB_LOGS/$name-results.log"
+		grep -Eq '^BENCH-CLOCK (refined-)?jiffies' "$WB_LOGS/$name-results.log" || break
+		log "$name timed with jiffies (try $try of 3)"
+		[[ $try -lt 3 ]] || die "$name: three boots in a row timed with jiffies; the host is too loaded to time anything"
+	done
 	"$WB_DIR/scan-splats.sh" "$WB_LOGS/$name-console.log" ||
 		die "kernel splat during the $name boot: see $WB_LOGS/$name-console.log"
 	cp "$WB_LOGS/$name-results.log" "$run/$name.log"

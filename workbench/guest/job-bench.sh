@@ -46,6 +46,9 @@ snap() {
 }
 
 echo "BENCH-INFO variant=$variant kernel=$(uname -r) cpus=$(nproc) corpus_bytes=$(wc -c <$corpus)"
+# What the timings are read with: a boot whose TSC failed to calibrate
+# under TCG runs on jiffies (4 ms steps), which bench.sh boots again.
+echo "BENCH-CLOCK $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 def_order=
 if [ -e $order_param ]; then
 	def_order=$(cat $order_param)
