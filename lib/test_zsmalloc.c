@@ -100,32 +100,6 @@ static unsigned long max_slots(void)
 	return 1UL << zs_slot_index_bits();
 }
 
-/*
- * Independent computation of the best chain for a slot size: the one
- * using the largest fraction of its pages, among those whose zspage has
- * no more slots than the obj can address.
- */
-static unsigned int ref_best_chain(unsigned int size, unsigned int max_pages)
-{
-	unsigned int k, best = 1;
-	unsigned long best_used = 0, best_span = 1;
-
-	for (k = 1; k <= max_pages; k++) {
-		unsigned long span = k * PAGE_SIZE;
-		unsigned long used = (span / size) * size;
-
-		if (k > 1 && span / size > max_slots())
-			break;
-
-		if (used * best_span > best_used * span) {
-			best = k;
-			best_used = used;
-			best_span = span;
-		}
-	}
-	return best;
-}
-
 static void get_geo(struct kunit *test, struct zs_pool *pool, unsigned int id,
 		    struct zs_class_geometry *g)
 {
@@ -300,24 +274,36 @@ static void geometry_chain_has_least_waste(struct kunit *test)
  * Brute force, minimising the wasted fraction of the chain (the code
  * maximises the used one): waste_a / span_a < waste_b / span_b compared
  * as products, exact in u64 for any page size; a tie keeps the shorter.
+ * Chains of more than 2^@bits slots are out: the obj could not number
+ * them (BITS_PER_LONG or more: no such limit).
  */
 static unsigned int brute_best_chain(unsigned int size, unsigned int max_pages,
-				     unsigned long page_size)
+				     unsigned long page_size, unsigned int bits)
 {
 	u64 best_waste = 0, best_span = 0;
-	unsigned int k, best = 0;
+	unsigned int k, best = 1;
 
 	for (k = 1; k <= max_pages; k++) {
 		u64 span = (u64)k * page_size;
-		u64 waste = span - div64_u64(span, size) * size;
+		u64 slots = div64_u64(span, size);
+		u64 waste = span - slots * size;
 
-		if (!best || waste * best_span < best_waste * span) {
+		if (k > 1 && bits < BITS_PER_LONG && slots > (1ULL << bits))
+			break;
+		if (!best_span || waste * best_span < best_waste * span) {
 			best = k;
 			best_waste = waste;
 			best_span = span;
 		}
 	}
 	return best;
+}
+
+/* The best chain for a slot size with this kernel's pages and obj */
+static unsigned int ref_best_chain(unsigned int size, unsigned int max_pages)
+{
+	return brute_best_chain(size, max_pages, PAGE_SIZE,
+				zs_slot_index_bits());
 }
 
 /*
@@ -336,7 +322,8 @@ static void geometry_chain_is_least_waste_for_every_page_size(struct kunit *test
 				unsigned int want, got;
 
 				want = brute_best_chain(size, 1u << order,
-							page_sizes[p]);
+							page_sizes[p],
+							BITS_PER_LONG);
 				got = zs_chain_for_page_size(size, 1u << order,
 							     page_sizes[p]);
 				if (want != got && bad++ < 5)
@@ -348,30 +335,6 @@ static void geometry_chain_is_least_waste_for_every_page_size(struct kunit *test
 		}
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0u);
-}
-
-/* The least wasteful chain whose zspage holds at most 2^@bits slots */
-static unsigned int brute_capped_chain(unsigned int size, unsigned int order,
-				       unsigned long page_size,
-				       unsigned int bits)
-{
-	unsigned int k, best = 1;
-	u64 best_waste = 0, best_span = 0;
-
-	for (k = 1; k <= (1u << order); k++) {
-		u64 span = (u64)k * page_size;
-		u64 slots = div64_u64(span, size);
-		u64 waste = span - slots * size;
-
-		if (k > 1 && slots > (1ULL << bits))
-			break;
-		if (!best_span || waste * best_span < best_waste * span) {
-			best = k;
-			best_waste = waste;
-			best_span = span;
-		}
-	}
-	return best;
 }
 
 /* Stock 6.12's slot for @need bytes with @bits of obj index (chain 8) */
@@ -436,7 +399,7 @@ static void geometry_other_pages_and_narrow_objs(struct kunit *test)
 							min(prev + ps / 256, ps));
 				KUNIT_EXPECT_EQ(test, size % 8, 0u);
 				KUNIT_EXPECT_LE(test, objs, 1u << bits);
-				if (pages != brute_capped_chain(size, order, ps, bits) &&
+				if (pages != brute_best_chain(size, 1u << order, ps, bits) &&
 				    bad++ < 5)
 					kunit_err(test, "page %lu bits %u order %u size %u: chain %u\n",
 						  ps, bits, order, size, pages);

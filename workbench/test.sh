@@ -201,7 +201,8 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 kcsan selftest zswap}; do
 		echo "== KUnit and selftest stress (KCSAN kernel, boot 'kcsan')"
 		stage config-kcsan "$WB_DIR/config.sh" "$variant" kcsan
 		stage build-kcsan "$WB_DIR/build.sh" "$variant" kcsan
-		k=$(wb_build "$variant" kcsan)/arch/x86/boot/bzImage
+		kb=$(wb_build "$variant" kcsan)
+		k=$kb/arch/x86/boot/bzImage
 		args=(kunit.filter_glob=zsmalloc.stress_all_cpus_with_compaction
 		      wb.suites=zsmalloc wb.zsmalloc_tests=stress_all_at_once)
 		if WB_VM_MEM=${WB_VM_MEM:-1G} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1200} \
@@ -213,7 +214,6 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 kcsan selftest zswap}; do
 		"$WB_DIR/parse-results.sh" kunit "$WB_LOGS/kcsan-console.log" "$src" kcsan-kunit || true
 		"$WB_DIR/parse-results.sh" selftest "$WB_LOGS/kcsan-results.log" kcsan || true
 		# Races in the rest of the kernel are listed, not counted.
-		kb=$(wb_build "$variant" kcsan)
 		"$WB_DIR/kcsan-scope.sh" "$WB_LOGS/kcsan-console.log" "$WB_LOGS/kcsan-scoped.log" \
 			"$kb/mm/zsmalloc.o" "$kb/lib/test_zsmalloc.o" "$kb/drivers/block/zram/zram_drv.o" ||
 			echo "kcsan-scope 0 1 0" >>"$WB_COUNTS"
