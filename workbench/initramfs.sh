@@ -80,9 +80,16 @@ if [[ $kind == test ]]; then
 	make -C "$src" O="$out" ARCH=x86_64 headers >>"$glog" 2>&1 ||
 		die "make headers failed in $out: see $glog"
 	ksft=$src/tools/testing/selftests
-	gcc -static -O2 -isystem "$out/usr/include" -I"$ksft" -o "$root/wb/bin/test_zswap" \
-		"$ksft/cgroup/test_zswap.c" "$ksft/cgroup/cgroup_util.c" >>"$glog" 2>&1 ||
+	# test_zswap is built by its own Makefile, with the flags kselftest
+	# gives it (no -O): at -O2 gcc deletes allocate_bytes()' stores into
+	# memory it frees right after, and test_zswap_usage and
+	# test_no_invasive_cgroup_shrink then never push anything to swap.
+	rm -rf "$out/kselftest/cgroup" && mkdir -p "$out/kselftest/cgroup"
+	make -C "$ksft/cgroup" OUTPUT="$out/kselftest/cgroup" \
+		KHDR_INCLUDES="-isystem $out/usr/include" USERLDFLAGS=-static \
+		"$out/kselftest/cgroup/test_zswap" >>"$glog" 2>&1 ||
 		die "building test_zswap from $ksft/cgroup failed: see $glog"
+	cp "$out/kselftest/cgroup/test_zswap" "$root/wb/bin/test_zswap"
 	mkdir -p "$root/wb/zram"
 	cp "$ksft"/zram/*.sh "$root/wb/zram/"
 	if [[ -f $ksft/zsmalloc/Makefile ]]; then

@@ -36,6 +36,18 @@ run_zram() {
 	cd /wb/zram && bash ./zram.sh
 }
 
+# zswap_counters WHEN: zswap's debugfs counters on one line, so that a
+# failing test_zswap case shows why zswap refused or dropped pages.
+zswap_counters() {
+	d=/sys/kernel/debug/zswap
+	[ -d $d ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	line=
+	for f in $d/*; do
+		[ -f "$f" ] && line="$line ${f##*/}=$(cat $f)"
+	done
+	echo "# zswap counters $1:$line"
+}
+
 # cgroup test_zswap: zswap (zpool "zsmalloc") in front of a zram swap
 # device, cgroup v2 with the memory controller.
 run_test_zswap() {
@@ -55,8 +67,10 @@ run_test_zswap() {
 	# and an orderly end of the VM (wb.zswap_timeout, seconds).
 	t=$(arg wb.zswap_timeout)
 	rc=0
+	zswap_counters before
 	timeout -s KILL "${t:-1200}" test_zswap || rc=$?
 	[ $rc -ne 137 ] || echo "# test_zswap killed after ${t:-1200}s (wb.zswap_timeout): the test running then did not finish"
+	zswap_counters after
 	echo N >/sys/module/zswap/parameters/enabled
 	swapoff /dev/$z
 	echo 1 >/sys/block/$z/reset
