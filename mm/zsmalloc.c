@@ -123,6 +123,8 @@
 #include <linux/zsmalloc.h>
 #include <kunit/visibility.h>
 
+#include "zsmalloc_geometry.h"
+
 /* ------------------------------------------------------------------ */
 /* Constants and the obj encoding                                      */
 /* ------------------------------------------------------------------ */
@@ -130,9 +132,6 @@
 #define ZS_HANDLE_SIZE		sizeof(unsigned long)
 #define ZS_SLOT_USED		BIT(0)	/* header of a slot holding an object */
 #define ZS_NO_SLOT		U16_MAX	/* end of a zspage's free list */
-#define ZS_MIN_ALLOC_SHIFT	5
-#define ZS_MIN_ALLOC_FLOOR	BIT(ZS_MIN_ALLOC_SHIFT)	/* header + payload */
-#define ZS_STEP_BITS		8
 #define ZS_SIZE_STEP		(PAGE_SIZE >> ZS_STEP_BITS)
 
 #ifdef MAX_POSSIBLE_PHYSMEM_BITS
@@ -346,88 +345,6 @@ static struct kmem_cache *zs_handle_cache;
 /* Pool geometry                                                       */
 /* ------------------------------------------------------------------ */
 
-/*
- * The geometry is computed for any page size and obj index width, so that
- * KUnit checks those of 16K and 64K pages and of narrow objs (32-bit LPAE:
- * 4 index bits) on whatever it runs on.
- *
- * Slot sizes run from the smallest slot in steps of 1/256 page, the last
- * one clamped to the page: min, min + step, ..., PAGE_SIZE.  The smallest
- * slot is ZS_MIN_ALLOC_FLOOR unless the obj has too few index bits for the
- * slots of even one page; a slot size's chain is then also capped so that
- * its zspage holds at most 2^index_bits slots.  Stock 6.12 instead raises
- * its smallest slot until its longest chain fits (2 KiB with 4 bits).
- */
-struct zs_geometry {
-	unsigned long page_size;
-	unsigned int order;		/* zspages have <= 2^order pages */
-	unsigned int index_bits;	/* width of the obj's slot index */
-};
-
-static unsigned int geo_step(const struct zs_geometry *geo)
-{
-	return geo->page_size >> ZS_STEP_BITS;
-}
-
-static unsigned int geo_min_size(const struct zs_geometry *geo)
-{
-	unsigned long min = max_t(unsigned long, ZS_MIN_ALLOC_FLOOR,
-				  geo->page_size >> geo->index_bits);
-
-	return round_up(min, sizeof(unsigned long));
-}
-
-static unsigned int geo_nr_steps(const struct zs_geometry *geo)
-{
-	return DIV_ROUND_UP(geo->page_size - geo_min_size(geo),
-			    geo_step(geo)) + 1;
-}
-
-static unsigned int geo_step_size(const struct zs_geometry *geo,
-				  unsigned int min, unsigned int step)
-{
-	return min_t(unsigned long, min + step * geo_step(geo),
-		     geo->page_size);
-}
-
-/*
- * zs_best_chain - the chain length (1..max_pages) that wastes the smallest
- * fraction of itself for slots of @size; ties go to the shorter chain.
- */
-static unsigned int zs_best_chain(unsigned int size, unsigned int max_pages,
-				  unsigned long page_size)
-{
-	u64 best_used = 0, best_span = 1;
-	unsigned int k, best = 1;
-
-	/* u64: with 64K pages the products overflow a 32-bit long */
-	for (k = 1; k <= max_pages; k++) {
-		unsigned long bytes = k * page_size;
-		u64 span = bytes, used = bytes - bytes % size;
-
-		if (used * best_span > best_used * span) {
-			best = k;
-			best_used = used;
-			best_span = span;
-		}
-	}
-	return best;
-}
-
-/*
- * The chain of slots of @size: least waste within the order, among the
- * chains of at most 2^index_bits slots, i.e. of k pages with
- * k * page_size < (2^index_bits + 1) * size.
- */
-static unsigned int geo_chain(const struct zs_geometry *geo, unsigned int size)
-{
-	u64 fit = div64_u64((((u64)1 << geo->index_bits) + 1) * size - 1,
-			    geo->page_size);
-	unsigned int max_pages = min_t(u64, 1U << geo->order, max(fit, 1ULL));
-
-	return zs_best_chain(size, max_pages, geo->page_size);
-}
-
 static void pool_geometry(struct zs_pool *pool, struct zs_geometry *geo)
 {
 	geo->page_size = PAGE_SIZE;
@@ -460,60 +377,36 @@ static void init_class(struct zs_pool *pool, struct size_class *class,
 		INIT_LIST_HEAD(&class->groups[g]);
 }
 
-/*
- * Does step @s start a class?  It does unless the next larger step has
- * the same pages and objects per zspage: then the larger one serves both.
- */
-static bool step_is_class_head(struct zs_pool *pool, const u8 *chain,
-			       unsigned int s)
-{
-	if (s == pool->nr_steps - 1 || chain[s] != chain[s + 1])
-		return true;
-	return chain[s] * PAGE_SIZE / step_size(pool, s) !=
-	       chain[s + 1] * PAGE_SIZE / step_size(pool, s + 1);
-}
-
 /* Build the class table of @pool for its order. */
 static int zs_build_classes(struct zs_pool *pool)
 {
 	struct zs_geometry geo;
 	unsigned int step, id, nr = 0;
-	u8 *chain;
-	int ret = -ENOMEM;
 
 	pool_geometry(pool, &geo);
 	pool->min_size = geo_min_size(&geo);
 	pool->nr_steps = geo_nr_steps(&geo);
 
-	chain = kmalloc_array(pool->nr_steps, sizeof(*chain), GFP_KERNEL);
+	for (step = 0; step < pool->nr_steps; step++)
+		nr += geo_class_head(&geo, step);
 	pool->step_class = kmalloc_array(pool->nr_steps, sizeof(u8), GFP_KERNEL);
-	if (!chain || !pool->step_class)
-		goto out;
-
-	for (step = 0; step < pool->nr_steps; step++)
-		chain[step] = geo_chain(&geo, step_size(pool, step));
-	for (step = 0; step < pool->nr_steps; step++)
-		nr += step_is_class_head(pool, chain, step);
-
 	pool->classes = kvcalloc(nr, sizeof(*pool->classes), GFP_KERNEL);
-	if (!pool->classes)
-		goto out;
+	if (!pool->step_class || !pool->classes)
+		return -ENOMEM;
 	pool->nr_classes = nr;
 
 	id = 0;
 	for (step = 0; step < pool->nr_steps; step++) {
 		pool->step_class[step] = id;
-		if (!step_is_class_head(pool, chain, step))
+		if (!geo_class_head(&geo, step))
 			continue;
-		init_class(pool, &pool->classes[id], id, step, chain[step]);
+		init_class(pool, &pool->classes[id], id, step,
+			   geo_chain(&geo, step_size(pool, step)));
 		if (!pool->classes[id].huge)
 			pool->max_shared_size = pool->classes[id].size;
 		id++;
 	}
-	ret = 0;
-out:
-	kfree(chain);
-	return ret;
+	return 0;
 }
 
 /* The class for a slot of @size bytes (header included, <= PAGE_SIZE) */

@@ -9,9 +9,11 @@
 # ours-debug and ours-debug32 build directories (configured if needed).
 #   4. workbench/cross.sh: W=1 builds of the same objects for 32-bit ARM
 #      with LPAE and for 64-bit UML, where the obj has few index bits or
-#      no class id (cross compiler installed on first use). Warnings are
-# shown; the exit status is non-zero if checkpatch reports an ERROR or a
-# W=1/sparse warning appears in our files.
+#      no class id (cross compiler installed on first use).
+#   5. checkpatch on tools/zsim's C (make test's workbench row checks its
+#      figures).
+# Warnings are shown; the exit status is non-zero if checkpatch reports an
+# ERROR or a W=1/sparse warning appears in our files.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 wb_lock
@@ -55,7 +57,7 @@ for config in debug debug32; do
 		tail -30 "$clog"
 		die "W=1/sparse build of ${objs[*]} ($arch) failed: see $clog"
 	fi
-	if grep -E '(mm/zsmalloc|lib/test_zsmalloc|include/linux/zsmalloc)\.[ch]:[0-9]+' "$clog"; then
+	if grep -E '(mm/zsmalloc(_geometry)?|lib/test_zsmalloc|include/linux/zsmalloc)\.[ch]:[0-9]+' "$clog"; then
 		status=1
 	else
 		echo "  no W=1 or sparse warnings in our files"
@@ -63,5 +65,12 @@ for config in debug debug32; do
 done
 # Where the obj word is narrow (32-bit LPAE, 64-bit UML): builds only.
 "$WB_DIR/cross.sh" || status=1
+echo "== tools/zsim"
+for f in "$WB_REPO"/tools/zsim/*.c; do
+	out_cp=$(cd "$src" && perl scripts/checkpatch.pl --strict --no-summary --terse -f "$f" 2>&1 |
+		grep -v 'CamelCase: <ZSTD_' || true)
+	[[ -z $out_cp ]] || echo "$out_cp"
+	grep -q ': ERROR:' <<<"$out_cp" && status=1
+done
 [[ $status -eq 0 ]] && echo "check: OK" || echo "check: problems found (above)"
 exit $status

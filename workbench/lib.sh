@@ -22,8 +22,8 @@ WB_JOBS=${WB_JOBS:-2}
 export CCACHE_DIR=${CCACHE_DIR:-$WB_CACHE/ccache}
 
 # Files the project owns as whole files, at their in-tree paths.
-WB_OWNED_FILES=(mm/zsmalloc.c include/linux/zsmalloc.h lib/test_zsmalloc.c
-		lib/test_zsmalloc.kunitconfig
+WB_OWNED_FILES=(mm/zsmalloc.c mm/zsmalloc_geometry.h include/linux/zsmalloc.h
+		lib/test_zsmalloc.c lib/test_zsmalloc.kunitconfig
 		Documentation/mm/zsmalloc.rst)
 WB_OWNED_DIRS=(tools/testing/selftests/zsmalloc)
 

@@ -107,7 +107,7 @@ emit_series first
 add_owned "mm/zsmalloc: replace the allocator" \
 	"Replace zsmalloc with the rewrite described in Documentation/mm/zsmalloc.rst:
 runtime-sized size classes, compaction, migration and per-CPU deferred free." \
-	mm/zsmalloc.c include/linux/zsmalloc.h
+	mm/zsmalloc.c mm/zsmalloc_geometry.h include/linux/zsmalloc.h
 add_owned "Documentation/mm: rewrite the zsmalloc documentation" \
 	"Describe the new design, its trade-offs and how to read the statistics." \
 	Documentation/mm/zsmalloc.rst

@@ -17,6 +17,9 @@
 # 11 the KUnit parser (kunit.py parse) counts a real KUnit boot log
 # 12 make bench's report (bench/report.py) turns a recorded bench sample
 #    into the expected table and a CSV with one line per row
+# 13 tools/zsim, replaying the recorded corpus traces through
+#    mm/zsmalloc_geometry.h, gives the pages make bench measured on the
+#    kernel (tools/zsim/expected.txt)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -145,6 +148,10 @@ t_bench_report() {
 		{ echo "results.csv and the table disagree"; return 1; }
 }
 
+t_zsim() {
+	make -s -C "$WB_REPO/tools/zsim" check
+}
+
 check "assembly lands our files and applies series/" t_assembly
 check "re-assembly rewrites only the changed file" t_incremental
 check "a file dropped from the repo is restored from base" t_restore
@@ -157,6 +164,7 @@ check "splat scanner passes a clean boot log" t_splats_clean
 check "results parser counts the sample log" t_parse
 check "KUnit parser counts a real KUnit boot log" t_kunit_parse
 check "bench report turns a recorded sample into the table" t_bench_report
+check "zsim gives make bench's pages for the recorded traces" t_zsim
 
 echo "workbench checks: $pass passed, $fail failed"
 [[ -z ${WB_COUNTS:-} ]] || echo "workbench $pass $fail 0" >>"$WB_COUNTS"
