@@ -657,6 +657,7 @@ static void density_of_the_bench_corpus_is_pinned(struct kunit *test)
 		size_t huge = zs_huge_class_size(pool);
 		unsigned long pages, n = 0;
 		u64 payload = 0;
+		u32 density;
 
 		for (step = 0; step < ARRAY_SIZE(bench_corpus_lzo_rle); step++) {
 			size_t size = 24 + 16 * step;
@@ -678,10 +679,11 @@ static void density_of_the_bench_corpus_is_pinned(struct kunit *test)
 			}
 		}
 		pages = zs_get_total_pages(pool);
-		kunit_info(test, "order %u: %lu objects in %lu pages, density %llu.%04llu\n",
-			   want[i].order, n, pages,
-			   div64_u64(payload, (u64)pages * PAGE_SIZE),
-			   div64_u64(payload * 10000, (u64)pages * PAGE_SIZE) % 10000);
+		/* payload / memory, in 1/10000 */
+		density = div64_u64(payload * 10000, (u64)pages * PAGE_SIZE);
+		kunit_info(test, "order %u: %lu objects in %lu pages, density %u.%04u\n",
+			   want[i].order, n, pages, density / 10000,
+			   density % 10000);
 		KUNIT_EXPECT_EQ(test, n, nr);
 		KUNIT_EXPECT_EQ(test, pages, want[i].pages);
 		while (n)
