@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Stage 5: build the guest initramfs (uncompressed newc cpio).
 #
-#   initramfs.sh test|run ours|stock release|debug
+#   initramfs.sh test|run ours|stock CONFIG   (release, debug, debug-arm64, ...)
 #
 # Contents, both kinds:
 #   /bin/busybox (+ applet links), /bin/bash (+ its libraries, for the zram
@@ -10,6 +10,13 @@
 #   coreutils' /usr/bin/timeout (the kselftest runner needs --foreground),
 #   /init, /wb/lib.sh, /wb/job-*.sh           (workbench/guest/)
 #   /wb/bin/wb-pressure                       (static, workbench/guest/)
+# For an arm64 CONFIG (wb_arch) everything is built with the
+# aarch64-linux-gnu- cross compiler, static, and busybox is Debian's
+# busybox-static:arm64 (deps.sh unpacks it); the host's bash, mke2fs and
+# coreutils cannot run there, so the arm64 image has none of them: the
+# zram selftests (bash) and ext4_on_zram (mkfs.ext4) do not run on arm64,
+# and without /usr/bin/timeout the kselftest runner runs its programs
+# without its own timeout (vm.sh's bounds the boot).
 # "test" adds:
 #   /wb/bin/test_zswap     static, from tools/testing/selftests/cgroup
 #   /wb/zram/              tools/testing/selftests/zram, unmodified
@@ -27,7 +34,11 @@ set -euo pipefail
 
 kind=${1:-} variant=${2:-} config=${3:-}
 [[ $kind == test || $kind == run ]] && [[ -n $variant && -n $config ]] ||
-	die "usage: initramfs.sh test|run ours|stock release|debug"
+	die "usage: initramfs.sh test|run ours|stock release|debug|debug-arm64"
+arch=$(wb_arch "$config")
+# The compiler for the guest's programs and kbuild's ARCH=/CROSS_COMPILE=.
+cc=$(wb_cross "$config")gcc
+mapfile -t kargs < <(wb_kargs "$config")
 src=$(wb_src "$variant")
 out=$(wb_build "$variant" "$config")
 g=$WB_CACHE/guest
@@ -52,19 +63,35 @@ copy_elf() {
 
 busybox=/bin/busybox
 [[ -x $busybox ]] || die "$busybox missing: apt-get install -y busybox-static"
-cp "$busybox" "$root/bin/busybox"
+if [[ $arch == arm64 ]]; then
+	guest_busybox=$(wb_foreign busybox-static:arm64)/bin/busybox
+	[[ -x $guest_busybox ]] || die "$guest_busybox missing: workbench/deps.sh busybox-static:arm64"
+else
+	guest_busybox=$busybox
+fi
+cp "$guest_busybox" "$root/bin/busybox"
+# The applet list comes from the host's busybox (an arm64 one cannot run
+# here): Debian builds busybox-static of every architecture from one
+# config, and deps.sh installs the same version of both.
 for a in $("$busybox" --list-full); do
 	[[ -e $root/$a ]] || ln -s /bin/busybox "$root/$a"
 done
-rm -f "$root/bin/bash" "$root/usr/bin/bash"
-copy_elf "$(command -v bash)" /bin/bash
-rm -f "$root/sbin/mke2fs"
-copy_elf "$(command -v mke2fs || echo /sbin/mke2fs)" /sbin/mke2fs
-for t in ext2 ext3 ext4; do ln -sf mke2fs "$root/sbin/mkfs.$t"; done
-[[ -f /etc/mke2fs.conf ]] && cp /etc/mke2fs.conf "$root/etc/"
-# The kselftest runner calls "timeout --foreground", which busybox lacks.
-rm -f "$root/usr/bin/timeout"
-copy_elf /usr/bin/timeout /usr/bin/timeout
+if [[ $arch != arm64 ]]; then
+	rm -f "$root/bin/bash" "$root/usr/bin/bash"
+	copy_elf "$(command -v bash)" /bin/bash
+	rm -f "$root/sbin/mke2fs"
+	copy_elf "$(command -v mke2fs || echo /sbin/mke2fs)" /sbin/mke2fs
+	for t in ext2 ext3 ext4; do ln -sf mke2fs "$root/sbin/mkfs.$t"; done
+	[[ -f /etc/mke2fs.conf ]] && cp /etc/mke2fs.conf "$root/etc/"
+	# The kselftest runner calls "timeout --foreground", which busybox lacks.
+	rm -f "$root/usr/bin/timeout"
+	copy_elf /usr/bin/timeout /usr/bin/timeout
+else
+	# Busybox's timeout, where the runner does not look for it (it
+	# would call it with --foreground); the guest jobs find it in PATH.
+	rm -f "$root/usr/bin/timeout"
+	ln -sf /bin/busybox "$root/bin/timeout"
+fi
 ln -s /proc/mounts "$root/etc/mtab"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
@@ -72,12 +99,12 @@ echo 'root:x:0:' >"$root/etc/group"
 install -m 755 "$WB_DIR/guest/init" "$root/init"
 install -m 644 "$WB_DIR/guest/lib.sh" "$root/wb/lib.sh"
 install -m 755 "$WB_DIR"/guest/job-*.sh "$root/wb/"
-gcc -static -O2 -Wall -Wextra -Werror -o "$root/wb/bin/wb-pressure" "$WB_DIR/guest/wb-pressure.c" ||
+"$cc" -static -O2 -Wall -Wextra -Werror -o "$root/wb/bin/wb-pressure" "$WB_DIR/guest/wb-pressure.c" ||
 	die "compiling workbench/guest/wb-pressure.c failed"
 
 if [[ $kind == test ]]; then
 	# Kernel UAPI headers for the selftests (into the build dir, not the tree).
-	make -C "$src" O="$out" ARCH=x86_64 headers >>"$glog" 2>&1 ||
+	make -C "$src" O="$out" "${kargs[@]}" headers >>"$glog" 2>&1 ||
 		die "make headers failed in $out: see $glog"
 	ksft=$src/tools/testing/selftests
 	# test_zswap is built by its own Makefile, with the flags kselftest
@@ -85,7 +112,7 @@ if [[ $kind == test ]]; then
 	# memory it frees right after, and test_zswap_usage and
 	# test_no_invasive_cgroup_shrink then never push anything to swap.
 	rm -rf "$out/kselftest/cgroup" && mkdir -p "$out/kselftest/cgroup"
-	make -C "$ksft/cgroup" OUTPUT="$out/kselftest/cgroup" \
+	make -C "$ksft/cgroup" "${kargs[@]}" OUTPUT="$out/kselftest/cgroup" \
 		KHDR_INCLUDES="-isystem $out/usr/include" USERLDFLAGS=-static \
 		"$out/kselftest/cgroup/test_zswap" >>"$glog" 2>&1 ||
 		die "building test_zswap from $ksft/cgroup failed: see $glog"
@@ -94,12 +121,13 @@ if [[ $kind == test ]]; then
 	cp "$ksft"/zram/*.sh "$root/wb/zram/"
 	if [[ -f $ksft/zsmalloc/Makefile ]]; then
 		rm -rf "$out/kselftest/zsmalloc"
-		make -C "$ksft" TARGETS=zsmalloc O="$out" USERLDFLAGS=-static \
+		make -C "$ksft" "${kargs[@]}" TARGETS=zsmalloc O="$out" USERLDFLAGS=-static \
 			INSTALL_PATH="$root/wb/kselftest" install >>"$glog" 2>&1 ||
 			die "building tools/testing/selftests/zsmalloc failed: see $glog"
 		# Anything that still links dynamically gets its libraries.
 		while IFS= read -r -d '' f; do
 			file "$f" 2>/dev/null | grep -q 'dynamically linked' || continue
+			[[ $arch != arm64 ]] || die "$f links dynamically: the arm64 guest has no libraries"
 			copy_elf "$f" "${f#"$root"}"
 		done < <(find "$root/wb/kselftest" -type f -perm -u+x -print0)
 	elif [[ -d $ksft/zsmalloc ]]; then

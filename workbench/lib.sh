@@ -66,6 +66,11 @@ wb_image() {
 	fi
 }
 
+# wb_foreign PKG:ARCH: where deps.sh unpacked a package of another
+# architecture (downloaded, not installed: dpkg-deb -x), e.g. the arm64
+# busybox of the arm64 guests.
+wb_foreign() { echo "$WB_CACHE/foreign/${1/:/_}"; }
+
 # cmp_copy SRC DST: copy only when the content differs, so unchanged
 # files keep their timestamps and make does not rebuild them.
 cmp_copy() {

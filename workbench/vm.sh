@@ -4,9 +4,10 @@
 #
 #   vm.sh BZIMAGE|IMAGE INITRAMFS JOB NAME [kernel args...]
 #
-# JOB is passed as wb.job=JOB (kunit|selftest|run). Two serial ports:
+# JOB is passed as wb.job=JOB (kunit|selftest|run|bench). Two serial ports:
 #   ttyS0 -> $WB_LOGS/NAME-console.log  kernel log (splat-scanned)
 #   ttyS1 -> $WB_LOGS/NAME-results.log  what the guest jobs print
+# (arm64: ttyAMA0 and a virtio console, hvc0, below).
 # Environment: WB_VM_MEM (1G), WB_VM_SMP (2), WB_VM_TIMEOUT (seconds, 900),
 # WB_VM_SHOW=1 streams the results log to stderr while the VM runs.
 # WB_VM_QEMU_ARGS: more QEMU options (make bench: -icount shift=0,sleep=off).
@@ -15,8 +16,9 @@
 # where the guest's 64-bit busybox cannot run, the i386 kernel).
 # An arm64 Image (its header's magic "ARM\x64") boots in
 # qemu-system-aarch64 -M virt with -cpu $WB_VM_CPU (default max),
-# console ttyAMA0; that machine has one UART, so only INITRAMFS "none"
-# (no guest job, no results log) is supported there.
+# console ttyAMA0; that machine has one UART, so the results log comes
+# from a virtio console on virtio-mmio instead (the guest's /dev/hvc0;
+# workbench/guest/init writes to whichever of ttyS1 and hvc0 exists).
 # Exit: 0 when the guest finished its job (WB-JOB-END seen, or the
 # kernel-only boot rebooted after KUnit), 124 on timeout, 1 if the guest
 # died first (panic, oops, crash).
@@ -29,7 +31,6 @@ shift 4
 [[ -f $kernel ]] || die "kernel $kernel not found: build it first (workbench/build.sh)"
 [[ $initrd == none || -f $initrd ]] || die "initramfs $initrd not found (workbench/initramfs.sh)"
 if [[ $(head -c 60 "$kernel" | tail -c 4 | tr -d '\0') == ARMd ]]; then
-	[[ $initrd == none ]] || die "arm64 kernels boot only without an initramfs (INITRAMFS none)"
 	qemu=qemu-system-aarch64 pkg=qemu-system-arm tty=ttyAMA0
 	machine=(-machine virt -cpu "${WB_VM_CPU:-max}")
 else
@@ -53,6 +54,9 @@ if [[ $tty == ttyS0 ]]; then
 		[[ -f $f ]] && { bios=(-bios "$f"); break; }
 	done
 	serial+=(-serial "file:$results")
+else
+	serial+=(-chardev "file,id=wbresults,path=$results"
+		 -device virtio-serial-device -device virtconsole,chardev=wbresults)
 fi
 
 cmdline="console=$tty panic=-1 mitigations=off"
