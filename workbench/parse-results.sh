@@ -6,7 +6,7 @@
 #       KUnit KTAP in the console log, parsed by SRC_TREE's own
 #       tools/testing/kunit/kunit.py parse; failed = failed + crashed + errors.
 #       NAME (default kunit) names the summary row.
-#   parse-results.sh selftest RESULTS_LOG [PREFIX]
+#   parse-results.sh selftest RESULTS_LOG [PREFIX [SUFFIX]]
 #       Every WB-SUITE-BEGIN/END section of the guest's results log:
 #       - zram: one result per zram0N.sh ("zram0N : [PASS]" and no "FAIL"
 #         line in its output counts as passed);
@@ -20,7 +20,8 @@
 #       counted as skipped and printed as a known failure.
 #       A suite that exits non-zero with no failed case counts one failure;
 #       one that never reaches WB-SUITE-END (VM died) counts one failure.
-#       PREFIX names the rows PREFIX-<suite> (a suite run on another kernel).
+#       PREFIX names the rows PREFIX-<suite> (a suite run on another kernel),
+#       SUFFIX <suite>-SUFFIX (PREFIX "" for SUFFIX alone: zsmalloc-arm64).
 #
 # Prints a line per suite and appends "name passed failed skipped" lines
 # to $WB_COUNTS if set. Exit 1 if anything failed.
@@ -53,7 +54,7 @@ kunit)
 	record "$row" "$p" $((f + c + e)) "$s"
 	;;
 selftest)
-	log=$2 prefix=${3:+$3-}
+	log=$2 prefix=${3:+$3-} suffix=${4:+-$4}
 	counts=$(mktemp)
 	trap 'rm -f "$counts"' EXIT
 	known=$(grep -v '^#' "$WB_DIR/known-failures" 2>/dev/null | awk 'NF { printf "%s|", $1 }' || true)
@@ -128,9 +129,9 @@ selftest)
 		if [[ $l == "    known failure"* ]]; then echo "  ${l#    }"; continue; fi
 		if [[ $l == "    "* ]]; then echo "  failed:$l"; continue; fi
 		read -r name p f s <<<"$l"
-		record "$prefix$name" "$p" "$f" "$s" || status=1
+		record "$prefix$name$suffix" "$p" "$f" "$s" || status=1
 	done <"$counts"
-	[[ -s $counts ]] || { echo "  no suite ran: see $log"; record selftests 0 1 0 || status=1; }
+	[[ -s $counts ]] || { echo "  no suite ran: see $log"; record "${prefix}selftests$suffix" 0 1 0 || status=1; }
 	exit $status
 	;;
 *)

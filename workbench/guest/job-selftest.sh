@@ -11,6 +11,20 @@
 export ZSMALLOC_SELFTEST_VM=1
 # wb.zsmalloc_tests=a,b: run only these zsmalloc_test cases.
 [ -z "$(arg wb.zsmalloc_tests)" ] || export ZSMALLOC_TESTS="$(arg wb.zsmalloc_tests)"
+# wb.hold_mib=N: N MiB held in a ramfs (unevictable, never swapped) while
+# the suites run, so that tests which size themselves by MemAvailable
+# see a small VM in a VM booted bigger. The arm64 64K-page kernel groups
+# pages by mobility only with 2.5 GiB or more (its pageblocks are 512
+# MiB): below that no pageblock is movable and compaction migrates
+# nothing, so its boot has 4 GiB with 3 GiB held.
+hold=$(arg wb.hold_mib)
+if [ -n "$hold" ]; then
+	mkdir -p /wb-hold && mount -t ramfs ramfs /wb-hold &&
+		dd if=/dev/zero of=/wb-hold/hold bs=1M count="$hold" 2>/dev/null &&
+		echo "# $hold MiB held in a ramfs; MemTotal $(sed -n 's/MemTotal: *//p' /proc/meminfo)," \
+		     "MemAvailable $(sed -n 's/MemAvailable: *//p' /proc/meminfo)" ||
+		echo "WB-NOTE holding $hold MiB in a ramfs failed"
+fi
 suites=$(arg wb.suites | tr , ' ')
 [ -n "$suites" ] || suites="zsmalloc zram test_zswap"
 
