@@ -4,7 +4,7 @@
  * placement rules in user space, in a fraction of a second, to weigh a
  * density idea before building a kernel for it.
  *
- *   zsim [-o ORDER] [-b STEPS] [-B BYTES] [-g 1|2] TRACE|-
+ *   zsim [-o ORDER] [-b STEPS] [-B BYTES] [-g 1|2] [-a FRAC] TRACE|-
  *
  * The class table comes from mm/zsmalloc_geometry.h itself (4 KiB pages,
  * the obj index width of x86_64).  The workload is make bench's density
@@ -20,6 +20,10 @@
  *   -g 1|2  a class's new zspage gets the least-waste chain of at most
  *	1 + (its live zspages) pages (1), or 2^(its live zspages) (2):
  *	classes holding little keep short zspages;
+ *   -a FRAC  a class starts closed: its objects go to the nearest open
+ *	class above (at most -B BYTES larger) until the bytes that cost
+ *	reach FRAC of one of its zspages; then it opens (a partly used
+ *	zspage of its own costs about half a zspage);
  *   building with -DZS_STEP_BITS=9 gives 1/512-page (8-byte) steps.
  * Compaction drains each class's emptiest zspage into its fullest ones,
  * from the largest class down.  The model keeps exact fill counts where
@@ -56,6 +60,8 @@ struct class {
 	struct zspage *zs;
 	int nr_zs, cap_zs;
 	long objs_used;
+	bool open;		/* -a: has zspages of its own */
+	double debt;		/* -a: bytes its objects lost in others */
 };
 
 struct obj {
@@ -68,6 +74,7 @@ static int nr_classes;
 static unsigned int min_size, max_shared;
 static int *step_class;
 static int borrow_steps, grow_policy;
+static double open_frac = -1;
 static unsigned int borrow_bytes = PAGE_SIZE;
 static long pages_used;
 
@@ -151,7 +158,22 @@ static int new_zspage(struct class *c)
 static void store(struct obj *o, unsigned int len)
 {
 	int ci = obj_class(len), j, z;
+	struct class *c = &classes[ci];
 
+	if (open_frac >= 0 && !c->open && !c->huge) {
+		for (j = ci + 1; j < nr_classes; j++)
+			if (classes[j].huge || classes[j].open ||
+			    classes[j].size - c->size > borrow_bytes)
+				break;
+		if (j == nr_classes || !classes[j].open ||
+		    classes[j].size - c->size > borrow_bytes) {
+			c->open = true;
+		} else {
+			c->debt += classes[j].size - c->size;
+			c->open = c->debt >= open_frac * c->pages * PAGE_SIZE;
+			ci = j;
+		}
+	}
 	z = fullest(&classes[ci], -1);
 	for (j = 1; z < 0 && j <= borrow_steps && ci + j < nr_classes; j++) {
 		struct class *b = &classes[ci + j];
@@ -268,7 +290,7 @@ int main(int argc, char **argv)
 	FILE *f;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "o:b:B:g:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:b:B:g:a:")) != -1) {
 		switch (opt) {
 		case 'o':
 			order = atoi(optarg);
@@ -282,9 +304,12 @@ int main(int argc, char **argv)
 		case 'g':
 			grow_policy = atoi(optarg);
 			break;
+		case 'a':
+			open_frac = atof(optarg);
+			break;
 		default:
 			fprintf(stderr,
-				"usage: zsim [-o ORDER] [-b STEPS] [-B BYTES] [-g 1|2] TRACE|-\n");
+				"usage: zsim [-o ORDER] [-b STEPS] [-B BYTES] [-g 1|2] [-a FRAC] TRACE|-\n");
 			return 2;
 		}
 	}
@@ -320,8 +345,8 @@ int main(int argc, char **argv)
 		fclose(f);
 	printf("order %u, step %lu, %d classes, %ld pages of trace, ",
 	       order, PAGE_SIZE >> ZS_STEP_BITS, nr_classes, n);
-	printf("borrow %d steps / %u bytes, grow %d\n",
-	       borrow_steps, borrow_bytes, grow_policy);
+	printf("borrow %d steps / %u bytes, grow %d, open at %g\n",
+	       borrow_steps, borrow_bytes, grow_policy, open_frac);
 	report("fill", objs, n);
 	for (i = 0; i < n; i++)
 		if ((i / 256) % 2 == 1 && objs[i].class >= 0)
