@@ -632,8 +632,9 @@ static const u32 bench_corpus_lzo_rle[256][2] = {
  * series (lzo-rle fill; stock 6.12 with its chain of 8 takes 15160) and
  * what tools/zsim computes from the same trace.  At fill only the number
  * of objects per class counts, so the histogram's largest size of each
- * step stands for all its objects; the density printed uses the real
- * payload bytes.
+ * step stands for all its objects (with classes open from the start:
+ * borrowing would depend on the order of arrival); the density printed
+ * uses the real payload bytes.
  */
 static void density_of_the_bench_corpus_is_pinned(struct kunit *test)
 {
@@ -658,6 +659,8 @@ static void density_of_the_bench_corpus_is_pinned(struct kunit *test)
 		unsigned long pages, n = 0;
 		u64 payload = 0;
 		u32 density;
+
+		zs_pool_set_borrow_steps(pool, 0);
 
 		for (step = 0; step < ARRAY_SIZE(bench_corpus_lzo_rle); step++) {
 			size_t size = 24 + 16 * step;
@@ -692,6 +695,75 @@ static void density_of_the_bench_corpus_is_pinned(struct kunit *test)
 		zs_destroy_pool(pool);
 	}
 	vfree(handles);
+}
+
+/*
+ * A closed class's objects take the slot of the nearest open class at
+ * most 8 steps larger, until what they lose there reaches half of one of
+ * the class's own zspages; then the class opens.  A class with no open
+ * class that near opens at its first object.  Worked out here from the
+ * class table, independently of host_class().
+ */
+static void closed_class_borrows_until_it_opens(struct kunit *test)
+{
+	struct zs_pool *pool = create_pool(test, 3);
+	struct zs_class_geometry lo, hi;
+	struct zs_obj_location loc;
+	unsigned long h, *handles;
+	unsigned int id, i, n, lent = 0;
+
+	zs_pool_set_borrow_steps(pool, 8);
+	/* two adjacent classes, the larger at most 8 steps above */
+	for (id = zs_pool_nr_classes(pool) / 2; id < zs_pool_nr_classes(pool); id++) {
+		get_geo(test, pool, id - 1, &lo);
+		get_geo(test, pool, id, &hi);
+		KUNIT_ASSERT_FALSE(test, hi.huge);
+		if (hi.size - lo.size <= 8 * STEP)
+			break;
+	}
+	/* objects until the smaller class opens: the last one still borrows */
+	for (n = 0; lent < lo.pages_per_zspage * PAGE_SIZE / 2; n++)
+		lent += hi.size - lo.size;
+	kunit_info(test, "classes of %u and %u bytes: %u objects borrow\n",
+		   lo.size, hi.size, n);
+	handles = kcalloc(n + 2, sizeof(*handles), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, handles);
+
+	/* nothing above is open: the larger class opens for its own object */
+	handles[0] = zs_malloc(pool, hi.size - HDR, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(handles[0]));
+	KUNIT_ASSERT_EQ(test, zs_obj_location(pool, handles[0], &loc), 0);
+	KUNIT_EXPECT_EQ(test, loc.class_id, id);
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "borrowed"), 0L);
+
+	for (i = 1; i <= n + 1; i++) {
+		h = zs_malloc(pool, lo.size - HDR, GFP_KERNEL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h));
+		handles[i] = h;
+		KUNIT_ASSERT_EQ(test, zs_obj_location(pool, h, &loc), 0);
+		KUNIT_EXPECT_EQ_MSG(test, loc.class_id, i <= n ? id : id - 1,
+				    "object %u of %u", i, n + 1);
+	}
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "borrowed"), (long)n);
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, id), (unsigned long)n + 1);
+	KUNIT_EXPECT_EQ(test, zs_class_objs_used(pool, id - 1), 1ul);
+
+	for (i = 0; i <= n + 1; i++)
+		zs_free(pool, handles[i]);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+
+	/* with borrowing off, every object is in the class of its size */
+	zs_pool_set_borrow_steps(pool, 0);
+	handles[0] = zs_malloc(pool, hi.size - HDR, GFP_KERNEL);
+	handles[1] = zs_malloc(pool, lo.size - HDR, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(handles[0]) || IS_ERR_VALUE(handles[1]));
+	KUNIT_ASSERT_EQ(test, zs_obj_location(pool, handles[1], &loc), 0);
+	KUNIT_EXPECT_EQ(test, loc.class_id, id - 1);
+	zs_free(pool, handles[0]);
+	zs_free(pool, handles[1]);
+	kfree(handles);
+	zs_destroy_pool(pool);
 }
 
 static void huge_class_size_is_the_boundary(struct kunit *test)
@@ -2000,6 +2072,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(geometry_chain_is_least_waste_for_every_page_size),
 	KUNIT_CASE(geometry_other_pages_and_narrow_objs),
 	KUNIT_CASE_SLOW(density_of_the_bench_corpus_is_pinned),
+	KUNIT_CASE(closed_class_borrows_until_it_opens),
 	KUNIT_CASE(huge_class_size_is_the_boundary),
 	KUNIT_CASE(bad_input_gets_defined_answers),
 	KUNIT_CASE(double_free_is_reported_and_ignored),

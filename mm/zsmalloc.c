@@ -133,6 +133,9 @@
 #define ZS_SLOT_USED		BIT(0)	/* header of a slot holding an object */
 #define ZS_NO_SLOT		U16_MAX	/* end of a zspage's free list */
 #define ZS_SIZE_STEP		(PAGE_SIZE >> ZS_STEP_BITS)
+/* See host_class(): 8 steps, 128 bytes with 4K pages (tools/zsim -B) */
+#define ZS_BORROW_STEPS_DEFAULT	8
+#define ZS_BORROW_STEPS_MAX	32
 
 #ifdef MAX_POSSIBLE_PHYSMEM_BITS
 #define ZS_PFN_BITS		(MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
@@ -198,6 +201,9 @@ struct size_class {
 	unsigned int objs_per_zspage;
 	bool huge;
 
+	bool open;			/* has zspages of its own (see host_class()) */
+	atomic_long_t lent;		/* closed: bytes its objects lost elsewhere */
+
 	spinlock_t lock;		/* protects all below */
 	struct list_head groups[ZS_NR_GROUPS];
 	unsigned long nr_in_group[ZS_NR_GROUPS];
@@ -227,6 +233,7 @@ struct zspage {
 
 /*
  * struct zs_pool_events - what happened to a pool (debugfs "stats")
+ * @borrowed: objects stored in a larger class while theirs was closed
  * @pages_migrated: zspage pages moved by the VM's page migration
  * @migrations_refused: migrations refused (-EAGAIN): the zspage was mapped
  *	or being freed
@@ -242,6 +249,7 @@ struct zspage {
  * @deferred_grown: batches allocated beyond the reserve for a backlog
  */
 struct zs_pool_events {
+	atomic_long_t borrowed;
 	atomic_long_t pages_migrated;
 	atomic_long_t migrations_refused;
 	atomic_long_t zspages_freed_async;
@@ -286,6 +294,7 @@ struct zs_pool {
 	unsigned int nr_steps;		/* size steps, min_size .. PAGE_SIZE */
 	unsigned int nr_classes;	/* after merging equal geometries */
 	unsigned int max_shared_size;	/* largest slot sharing its pages */
+	unsigned int borrow_steps;	/* closed classes borrow this far up */
 	u8 *step_class;			/* step -> index in classes[] */
 	struct size_class *classes;	/* nr_classes, ascending size */
 
@@ -372,6 +381,7 @@ static void init_class(struct zs_pool *pool, struct size_class *class,
 	class->pages_per_zspage = pages;
 	class->objs_per_zspage = pages * PAGE_SIZE / class->size;
 	class->huge = class->objs_per_zspage == 1;
+	class->open = class->huge || !pool->borrow_steps;
 	spin_lock_init(&class->lock);
 	for (g = 0; g < ZS_NR_GROUPS; g++)
 		INIT_LIST_HEAD(&class->groups[g]);
@@ -425,6 +435,43 @@ static struct size_class *obj_class(struct zs_pool *pool, size_t size)
 	if (size + ZS_HANDLE_SIZE > pool->max_shared_size)
 		return &pool->classes[pool->nr_classes - 1];
 	return slot_class(pool, size + ZS_HANDLE_SIZE);
+}
+
+/*
+ * Closed classes.  Each class that holds objects keeps one zspage partly
+ * used, about half a zspage of free slots: on a pool of tens of MiB with
+ * a hundred classes that is the largest waste there is (tools/zsim).  So
+ * a class starts closed: its objects take the slot of the nearest open
+ * class at most pool->borrow_steps steps larger, and the class opens
+ * (gets zspages of its own) once the bytes they lose that way reach half
+ * of one of its zspages, or at once if no open class is that near.  A
+ * class never closes again.  An object is where its zspage's class says:
+ * free, compaction and migration do not care which class it was for.
+ */
+static struct size_class *host_class(struct zs_pool *pool,
+				     struct size_class *class)
+{
+	unsigned int limit = class->size + pool->borrow_steps * ZS_SIZE_STEP;
+	struct size_class *host;
+	long lent;
+
+	/* races only open a class a little early or late */
+	if (likely(READ_ONCE(class->open)))
+		return class;
+	for (host = class + 1; host < pool->classes + pool->nr_classes; host++) {
+		if (host->huge || host->size > limit)
+			break;
+		if (!READ_ONCE(host->open))
+			continue;
+		lent = atomic_long_add_return(host->size - class->size,
+					      &class->lent);
+		if (lent >= class->pages_per_zspage * PAGE_SIZE / 2)
+			WRITE_ONCE(class->open, true);
+		atomic_long_inc(&pool->events.borrowed);
+		return host;
+	}
+	WRITE_ONCE(class->open, true);
+	return class;
 }
 
 /* ------------------------------------------------------------------ */
@@ -999,7 +1046,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 	if (!handle)
 		return (unsigned long)ERR_PTR(-ENOMEM);
 
-	class = obj_class(pool, size);
+	class = host_class(pool, obj_class(pool, size));
 	if (class_store_in_place(class, handle))
 		return handle;
 	if (defer_free_early(pool, class) && class_store_in_place(class, handle))
@@ -2137,6 +2184,7 @@ static const struct {
 } zs_pool_counters[] = {
 	{ "pages_allocated", offsetof(struct zs_pool, pages_allocated) },
 	{ "pages_compacted", offsetof(struct zs_pool, stats.pages_compacted) },
+	ZS_EVENT(borrowed),
 	ZS_EVENT(pages_migrated),
 	ZS_EVENT(migrations_refused),
 	ZS_EVENT(zspages_freed_async),
@@ -2273,6 +2321,7 @@ static void zs_pool_stat_destroy(struct zs_pool *pool) { }
 
 static unsigned int zs_default_order =
 	MIN(ilog2(CONFIG_ZSMALLOC_CHAIN_SIZE), ZS_MAX_ZSPAGE_ORDER);
+static unsigned int zs_borrow_steps = ZS_BORROW_STEPS_DEFAULT;
 
 static int zs_order_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -2286,6 +2335,19 @@ static const struct kernel_param_ops zs_order_param_ops = {
 module_param_cb(zspage_order, &zs_order_param_ops, &zs_default_order, 0644);
 MODULE_PARM_DESC(zspage_order,
 		 "zspages of new pools have at most 2^order pages (0..4)");
+
+static int zs_borrow_param_set(const char *val, const struct kernel_param *kp)
+{
+	return zs_param_set_max(val, kp, ZS_BORROW_STEPS_MAX);
+}
+
+static const struct kernel_param_ops zs_borrow_param_ops = {
+	.set = zs_borrow_param_set,
+	.get = param_get_uint,
+};
+module_param_cb(borrow_steps, &zs_borrow_param_ops, &zs_borrow_steps, 0644);
+MODULE_PARM_DESC(borrow_steps,
+		 "new pools: a closed class borrows slots up to this many size steps larger (0: classes start open)");
 
 /**
  * zs_create_pool_order - create a pool with a given zspage order
@@ -2306,6 +2368,7 @@ struct zs_pool *zs_create_pool_order(const char *name, unsigned int order)
 		return NULL;
 
 	pool->order = order;
+	pool->borrow_steps = READ_ONCE(zs_borrow_steps);
 	spin_lock_init(&pool->free_lock);
 	INIT_LIST_HEAD(&pool->free_list);
 	INIT_WORK(&pool->free_work, zs_free_worker);
@@ -2485,6 +2548,22 @@ unsigned int zs_chain_for_page_size(unsigned int size, unsigned int max_pages,
 	return zs_best_chain(size, max_pages, page_size);
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_chain_for_page_size);
+
+/*
+ * Close every class of an empty @pool that may borrow @steps steps up
+ * (0: open them all, each object in the class of its size).
+ */
+void zs_pool_set_borrow_steps(struct zs_pool *pool, unsigned int steps)
+{
+	unsigned int i;
+
+	pool->borrow_steps = min(steps, ZS_BORROW_STEPS_MAX);
+	for (i = 0; i < pool->nr_classes; i++) {
+		pool->classes[i].open = pool->classes[i].huge || !steps;
+		atomic_long_set(&pool->classes[i].lent, 0);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_set_borrow_steps);
 
 int zs_size_to_class_id(struct zs_pool *pool, size_t size)
 {

@@ -116,6 +116,7 @@ unsigned int zs_pool_nr_classes(struct zs_pool *pool);
 int zs_pool_class_geometry(struct zs_pool *pool, unsigned int class_id,
 			   struct zs_class_geometry *geo);
 int zs_size_to_class_id(struct zs_pool *pool, size_t size);
+void zs_pool_set_borrow_steps(struct zs_pool *pool, unsigned int steps);
 int zs_geometry_step(unsigned long page_size, unsigned int order,
 		     unsigned int index_bits, unsigned int step,
 		     unsigned int *size, unsigned int *pages);
