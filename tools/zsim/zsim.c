@@ -12,18 +12,19 @@
  * repeated word is kept by zram and never reaches zsmalloc; a length of
  * zs_huge_class_size() or more is stored uncompressed, as PAGE_SIZE),
  * then the second MiB of every 2 MiB discarded and the pool compacted.
- * Placement follows mm/zsmalloc.c: an object goes to the fullest zspage
- * of its class that has room, else to a new zspage of the class's chain.
+ * Placement follows mm/zsmalloc.c: a class starts closed, and its objects
+ * go to the nearest open class at most -B BYTES larger (default 128, the
+ * kernel's zsmalloc.borrow_steps=8) until the bytes that costs reach -a
+ * FRAC (default 0.5) of one of its zspages, or at once if none is near;
+ * then it opens.  In a class, an object goes to the fullest zspage with
+ * room, else to a new zspage of the class's chain.  -B 0: classes open
+ * from the start (borrow_steps=0, and stock 6.12's placement).
  * Ideas the kernel does not have (yet), to weigh them:
- *   -b STEPS -B BYTES  before opening a zspage, use one with room in the
- *	next STEPS classes up, nearest first, at most BYTES larger;
+ *   -b STEPS  before opening a zspage, use one with room in the next
+ *	STEPS classes up, nearest first, at most -B BYTES larger;
  *   -g 1|2  a class's new zspage gets the least-waste chain of at most
  *	1 + (its live zspages) pages (1), or 2^(its live zspages) (2):
  *	classes holding little keep short zspages;
- *   -a FRAC  a class starts closed: its objects go to the nearest open
- *	class above (at most -B BYTES larger) until the bytes that cost
- *	reach FRAC of one of its zspages; then it opens (a partly used
- *	zspage of its own costs about half a zspage);
  *   building with -DZS_STEP_BITS=9 gives 1/512-page (8-byte) steps.
  * Compaction drains each class's emptiest zspage into its fullest ones,
  * from the largest class down.  The model keeps exact fill counts where
@@ -74,8 +75,9 @@ static int nr_classes;
 static unsigned int min_size, max_shared;
 static int *step_class;
 static int borrow_steps, grow_policy;
-static double open_frac = -1;
-static unsigned int borrow_bytes = PAGE_SIZE;
+static double open_frac = 0.5;
+/* mm/zsmalloc.c's defaults: borrow_steps 8, a class opens at half a zspage */
+static unsigned int borrow_bytes = 8 * (PAGE_SIZE >> ZS_STEP_BITS);
 static long pages_used;
 
 static void build(unsigned int order)
