@@ -16,14 +16,21 @@
 #      (zsbench threads=nproc, one pool; OPPASSES passes of OPCOUNT objects
 #      per CPU), then REPS repetitions of the free-latency workload per
 #      process count (ours: deferral off, then on);
-#   4. bench/report.py: the table on stdout, results.csv, chart.png.
+#   4. bench/report.py: the table on stdout, results.csv, chart.png;
+#   5. density on arm64 with 64K pages (also with QUICK=1): stock and ours
+#      built with configs/debug-arm64.config (the kernel of make test's
+#      arm64 legs; debug options do not change what zram and zsmalloc
+#      store), one boot each under qemu-system-aarch64 -icount on 1 CPU
+#      with the density part of the guest job on the same corpus; a table
+#      of compr_data_size, mem_used_total, compr/mem_used per kernel and
+#      the ratio ours/stock, also in arm64-density.txt.
 #
 # The corpus ($WB_CACHE/bench/corpus.bin, 128 MiB): 112 MiB of source
 # text from the pristine 6.12 tree (a fixed list of suffixes, files in C
 # sort order: depends only on the tarball) + the first 16 MiB of stock's
 # vmlinux (the kernel's own build product). Both sha256 are printed.
 #
-# Make variables: QUICK=1 (steps 1, 2 and 4 only), MIB (256, free-latency size), ROUNDS (5),
+# Make variables: QUICK=1 (steps 1, 2, 4 and 5 only), MIB (256, free-latency size), ROUNDS (5),
 # REPS (2), NPROCS (1,2: processes at once for the free latency),
 # OPCOUNT (8192), OPPASSES (3) (the all-CPU op costs of each TCG boot).
 # Results: $WB_CACHE/bench/<date>/ (logs, results.csv, table.txt,
@@ -59,6 +66,14 @@ for v in stock ours; do
 	make -C "$out" M="$mdir" modules >>"$mlog" 2>&1 ||
 		die "building bench/zsbench against $v failed: see $mlog"
 done
+# Step 5's kernels: make test's arm64 config as it is (no bench fragment:
+# ours' build directory stays make test's, its KUnit suite is turned off
+# on the command line).
+"$WB_DIR/deps.sh" gcc-aarch64-linux-gnu qemu-system-arm busybox-static:arm64
+for v in stock ours; do
+	WB_EXTRA_FRAGMENTS= "$WB_DIR/config.sh" "$v" debug-arm64
+	"$WB_DIR/build.sh" "$v" debug-arm64
+done
 
 # The corpus: rebuilt when missing or when stock's vmlinux changed.
 corpus=$bdir/corpus.bin
@@ -88,37 +103,48 @@ corpus_sha=$(sha256sum "$corpus" | cut -d' ' -f1)
 } >"$run/meta.log"
 cat "$run/meta.log"
 
-# Initramfs per variant: the "run" image + a second cpio with the bench
-# files (the kernel unpacks concatenated archives in order).
-gcc -static -O2 -Wall -Wextra -Werror -o "$bdir/bench-tool" "$WB_REPO/bench/guest/bench-tool.c" ||
-	die "compiling bench/guest/bench-tool.c failed"
-for v in stock ours; do
-	base_img=$("$WB_DIR/initramfs.sh" run "$v" bench)
-	extra=$bdir/extra-$v
+# bench_initramfs VARIANT CONFIG CORPUS: $bdir/initramfs-<VARIANT>[-arm64].cpio,
+# the "run" image + a second cpio with the bench files (the kernel unpacks
+# concatenated archives in order): bench-tool built for CONFIG's
+# architecture, the corpus and, where built, zsbench.ko.
+bench_initramfs() {
+	local v=$1 config=$2 corpus=$3 tag extra base_img
+	tag=$v$([[ $(wb_arch "$config") != arm64 ]] || echo -arm64)
+	base_img=$("$WB_DIR/initramfs.sh" run "$v" "$config")
+	extra=$bdir/extra-$tag
 	rm -rf "$extra"
 	mkdir -p "$extra/wb/bin"
-	cp "$bdir/bench-tool" "$extra/wb/bin/"
-	cp "$bdir/zsbench-$v/zsbench.ko" "$extra/wb/"
+	"$(wb_cross "$config")gcc" -static -O2 -Wall -Wextra -Werror -o "$extra/wb/bin/bench-tool" \
+		"$WB_REPO/bench/guest/bench-tool.c" || die "compiling bench/guest/bench-tool.c failed"
+	[[ $(wb_arch "$config") == arm64 ]] || cp "$bdir/zsbench-$v/zsbench.ko" "$extra/wb/"
 	ln "$corpus" "$extra/wb/bench-corpus.bin" 2>/dev/null || cp "$corpus" "$extra/wb/bench-corpus.bin"
-	(cd "$extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$bdir/extra-$v.cpio"
-	cat "$base_img" "$bdir/extra-$v.cpio" >"$bdir/initramfs-$v.cpio.tmp"
-	mv -f "$bdir/initramfs-$v.cpio.tmp" "$bdir/initramfs-$v.cpio"
-	rm -rf "$extra" "$bdir/extra-$v.cpio"
+	(cd "$extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$bdir/extra-$tag.cpio"
+	cat "$base_img" "$bdir/extra-$tag.cpio" >"$bdir/initramfs-$tag.cpio.tmp"
+	mv -f "$bdir/initramfs-$tag.cpio.tmp" "$bdir/initramfs-$tag.cpio"
+	rm -rf "$extra" "$bdir/extra-$tag.cpio"
+}
+for v in stock ours; do
+	bench_initramfs "$v" bench "$corpus"
+	bench_initramfs "$v" debug-arm64 "$corpus"
 done
 
 # boot NAME VARIANT [kernel args]: one bench boot, results into $run.
 # tsc=reliable: under TCG the clocksource watchdog finds the TSC "unstable"
 # and falls back to jiffies (4 ms steps); the TSC follows QEMU's virtual
 # clock (instructions under -icount), which is what we want to measure.
+# BENCH_CONFIG=debug-arm64 boots the arm64 kernel and initramfs instead,
+# with kunit.enable=0 in place of tsc=reliable (ours' KUnit suite is
+# built in there).
 boot() {
-	local name=$1 v=$2 try
+	local name=$1 v=$2 try config=${BENCH_CONFIG:-bench} tag=$2 karg=tsc=reliable
 	shift 2
+	[[ $(wb_arch "$config") != arm64 ]] || tag=$v-arm64 karg=kunit.enable=0
 	# A boot whose clock is jiffies (the TSC failed to calibrate under a
 	# loaded host) times in 4 ms steps: boot again, up to three times.
 	for try in 1 2 3; do
 		WB_VM_MEM=${WB_VM_MEM:-1536M} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1800} \
-			"$WB_DIR/vm.sh" "$(wb_build "$v" bench)/arch/x86/boot/bzImage" \
-			"$bdir/initramfs-$v.cpio" bench "$name" "wb.variant=$v" tsc=reliable "$@" ||
+			"$WB_DIR/vm.sh" "$(wb_build "$v" "$config")/$(wb_image "$config")" \
+			"$bdir/initramfs-$tag.cpio" bench "$name" "wb.variant=$v" "$karg" "$@" ||
 			die "the $name VM did not finish: see $WB_LOGS/$name-console.log and $WB_LOGS/$name-results.log"
 		grep -Eq '^BENCH-CLOCK (refined-)?jiffies' "$WB_LOGS/$name-results.log" || break
 		log "$name timed with jiffies (try $try of 3)"
@@ -145,6 +171,13 @@ for o in 2 4; do
 	WB_VM_SMP=1 WB_VM_QEMU_ARGS="-icount shift=0,sleep=off" \
 		boot "bench-ours-icount-o$o" ours wb.parts=density "wb.orders=$o" wb.clock=icount
 done
+# Step 5: one boot per kernel on arm64, default zspage order (stock: its
+# chain), density only; both orders are "-" in the logs.
+for v in stock ours; do
+	log "== arm64, 64K pages, $v: density (-icount, 1 CPU)"
+	BENCH_CONFIG=debug-arm64 WB_VM_SMP=1 WB_VM_QEMU_ARGS="-icount shift=0,sleep=off" \
+		boot "arm64-density-$v" "$v" wb.parts=density wb.orders=- wb.clock=icount
+done
 if [[ $quick != 1 ]]; then
 	for r in $(seq 1 "$rounds"); do
 		for v in stock ours; do
@@ -157,6 +190,34 @@ if [[ $quick != 1 ]]; then
 fi
 
 python3 "$WB_REPO/bench/report.py" --out "$run" "$run"/meta.log "$run"/bench-*.log | tee "$run/table.txt"
+# Step 5's table, from the mm_stat line of each density snapshot (bytes):
+# compr_data_size, mem_used_total, compr/mem_used per kernel, ours/stock.
+{
+	echo
+	echo "== density on arm64, 64K pages (debug-arm64 kernels, -icount, 1 CPU)," \
+	     "the corpus above ($(($(stat -c %s "$corpus") >> 20)) MiB)"
+	awk '{ sub(/\r$/, "") }
+	     /^BENCH-INFO variant=/ { sub(/.*variant=/, ""); v = $1 }
+	     /^BENCH-BEGIN density/ { tag = $3 " " $5; sub(/comp=/, "", tag); sub(/phase=/, "", tag); t[tag] = 1 }
+	     /^mm_stat / && tag { c[tag, v] = $3; m[tag, v] = $4; tag = "" }
+	     END {
+		f = "%-13s %-6s %16s %15s %15s %10s\n"
+		printf f, "setting", "kernel", "compr_data_size", "mem_used_total", "compr/mem_used", "ours/stock"
+		n = split("lzo-rle fill,lzo-rle half,zstd fill,zstd half", order, ",")
+		for (i = 1; i <= n; i++) {
+			k = order[i]
+			if (!(k in t)) continue
+			for (j = 1; j <= 2; j++) {
+				w = j == 1 ? "stock" : "ours"
+				if (!((k, w) in m) || !m[k, w]) { printf "%-13s %-6s (no figures)\n", k, w; continue }
+				r = ""
+				if (w == "ours" && ((k, "stock") in m) && m[k, "stock"] && c[k, "stock"])
+					r = sprintf("%.4f", (c[k, w] / m[k, w]) / (c[k, "stock"] / m[k, "stock"]))
+				printf f, k, w, c[k, w], m[k, w], sprintf("%.4f", c[k, w] / m[k, w]), r
+			}
+		}
+	     }' "$run/arm64-density-stock.log" "$run/arm64-density-ours.log"
+} | tee "$run/arm64-density.txt"
 ln -sfn "$run" "$bdir/latest"
 # bench/results/ (what the README shows) only takes complete runs.
 if [[ $quick == 1 ]]; then
