@@ -71,7 +71,7 @@ done
 # on the command line).
 "$WB_DIR/deps.sh" gcc-aarch64-linux-gnu qemu-system-arm busybox-static:arm64
 for v in stock ours; do
-	WB_EXTRA_FRAGMENTS= "$WB_DIR/config.sh" "$v" debug-arm64
+	WB_EXTRA_FRAGMENTS='' "$WB_DIR/config.sh" "$v" debug-arm64
 	"$WB_DIR/build.sh" "$v" debug-arm64
 done
 

@@ -55,6 +55,7 @@ if [[ $tty == ttyS0 ]]; then
 	done
 	serial+=(-serial "file:$results")
 else
+	# shellcheck disable=SC2054 # QEMU's option syntax, one word
 	serial+=(-chardev "file,id=wbresults,path=$results"
 		 -device virtio-serial-device -device virtconsole,chardev=wbresults)
 fi
