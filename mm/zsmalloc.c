@@ -2406,6 +2406,18 @@ struct zs_pool *zs_create_pool(const char *name)
 }
 EXPORT_SYMBOL_GPL(zs_create_pool);
 
+/**
+ * zs_pool_order - the zspage order of a pool
+ * @pool: the pool
+ *
+ * Return: N such that @pool's zspages have at most 2^N pages.
+ */
+unsigned int zs_pool_order(struct zs_pool *pool)
+{
+	return pool->order;
+}
+EXPORT_SYMBOL_GPL(zs_pool_order);
+
 /* Free the handles of objects left in @zspage.  Called with class->lock. */
 static void drop_zspage_handles(struct size_class *class, struct zspage *zspage)
 {
@@ -2475,11 +2487,6 @@ EXPORT_SYMBOL_GPL(zs_destroy_pool);
 /* ------------------------------------------------------------------ */
 
 #if IS_ENABLED(CONFIG_KUNIT)
-unsigned int zs_pool_order(struct zs_pool *pool)
-{
-	return pool->order;
-}
-EXPORT_SYMBOL_IF_KUNIT(zs_pool_order);
 
 unsigned int zs_slot_index_bits(void)
 {

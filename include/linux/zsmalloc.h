@@ -62,6 +62,7 @@ struct zs_pool;
 struct zs_pool *zs_create_pool(const char *name);
 struct zs_pool *zs_create_pool_order(const char *name, unsigned int order);
 void zs_destroy_pool(struct zs_pool *pool);
+unsigned int zs_pool_order(struct zs_pool *pool);
 
 unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t flags);
 void zs_free(struct zs_pool *pool, unsigned long obj);
@@ -109,7 +110,6 @@ struct zs_obj_location {
 	struct page *page;		/* that page */
 };
 
-unsigned int zs_pool_order(struct zs_pool *pool);
 unsigned int zs_slot_index_bits(void);
 unsigned int zs_pool_min_alloc_size(struct zs_pool *pool);
 unsigned int zs_pool_nr_classes(struct zs_pool *pool);

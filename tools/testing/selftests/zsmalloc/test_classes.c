@@ -9,7 +9,16 @@
  * zspage_order_param: zsmalloc.zspage_order at 0, the default and 4
  * shapes new pools, pools keep the order they were created with, and
  * out-of-range or malformed values are refused.
+ *
+ * zram_zspage_order_attr: /sys/block/zramN/zspage_order picks the order
+ * of one device's pool (set before disksize, read back, refused after),
+ * and each device stores uncompressed what its own pool would give a page
+ * of its own: a page that compresses between the huge thresholds of an
+ * order-2 and an order-3 device is huge on the first, not on the second.
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,29 +32,65 @@
 
 #define ZSPAGE_ORDER_PARAM	"/sys/module/zsmalloc/parameters/zspage_order"
 
+/* zs_huge_class_size() of a pool, from its class table */
+static unsigned long huge_threshold(const struct zs_class_table *t)
+{
+	unsigned long size = 0;
+	int i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->rows[i].pages_per_zspage * page_size / t->rows[i].size > 1)
+			size = t->rows[i].size;
+	return size - sizeof(unsigned long) + 1;
+}
+
+/*
+ * Write page 0 of @dev: @random bytes of a fixed xorshift sequence, then
+ * zeros (lzo compresses it to a little over @random bytes).
+ */
+static int write_sized_page(const char *dev, unsigned long random)
+{
+	uint64_t x = 88172645463325252ULL;
+	unsigned char *p;
+	unsigned long i;
+	int fd, ret = 0;
+
+	if (posix_memalign((void **)&p, page_size, page_size))
+		return -ENOMEM;
+	memset(p, 0, page_size);
+	for (i = 0; i < random; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = x;
+	}
+	fd = open(dev, O_WRONLY | O_DIRECT);
+	if (fd < 0 || pwrite(fd, p, page_size, 0) != (ssize_t)page_size)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return ret;
+}
+
 int test_debugfs_classes_consistent(void)
 {
 	const unsigned long n = 32 * MIB / page_size, zeros = 256;
-	struct zs_class_table *t = malloc(sizeof(*t));
 	struct zram_mm_stat st, st2;
 	struct zram_dev zram = { .id = -1 };
 	const char *what = "classes";
 	unsigned long long sized = 0, objects;
 	int ret = KSFT_FAIL, bad = 0, i, try;
+	struct zs_class_table *t = zram_class_table(&ret);
 
 	if (!t)
-		return KSFT_FAIL;
-	if (!zram_available()) {
-		free(t);
-		return skip("zram is not available");
-	}
-	ensure_debugfs();
+		return ret;
 	if (zram_create(&zram, 64 * MIB))
 		goto out;
-	if (access(zram.classes, R_OK)) {
-		ret = skip("no %s (CONFIG_ZSMALLOC_STAT off?)", zram.classes);
+	ret = zram_classes_readable(&zram);
+	if (ret)
 		goto out;
-	}
+	ret = KSFT_FAIL;
 	/* pattern pages, then zero pages zram keeps out of zsmalloc */
 	if (bdev_write_pages(zram.dev, 0, n, 5) ||
 	    bdev_write_zero_pages(zram.dev, n, zeros))
@@ -133,7 +178,7 @@ static int order_dev_check(struct order_dev *o, struct zs_class_table *t,
 int test_zspage_order_param(void)
 {
 	static const char *const invalid[] = { "5", "16", "-1", "abc" };
-	struct zs_class_table *t = malloc(sizeof(*t));
+	struct zs_class_table *t;
 	struct order_dev devs[3];
 	unsigned long def, val, orders[3];
 	int nr = 0, i, j, err, bad = 0, ret = KSFT_FAIL;
@@ -143,18 +188,11 @@ int test_zspage_order_param(void)
 	memset(devs, 0, sizeof(devs));
 	for (i = 0; i < 3; i++)
 		devs[i].zram.id = -1;
+	if (read_ulong(ZSPAGE_ORDER_PARAM, &def))
+		return skip("no %s (stock zsmalloc?)", ZSPAGE_ORDER_PARAM);
+	t = zram_class_table(&ret);
 	if (!t)
-		return KSFT_FAIL;
-	if (read_ulong(ZSPAGE_ORDER_PARAM, &def)) {
-		free(t);
-		return skip("no %s (stock zsmalloc?)",
-			    ZSPAGE_ORDER_PARAM);
-	}
-	if (!zram_available()) {
-		free(t);
-		return skip("zram is not available");
-	}
-	ensure_debugfs();
+		return ret;
 	ksft_print_msg("default zspage_order %lu\n", def);
 
 	for (i = 0; i < (int)ARRAY_SIZE(invalid); i++) {
@@ -183,11 +221,10 @@ int test_zspage_order_param(void)
 		}
 		if (zram_create(&o->zram, 4 * n * page_size))
 			goto out;
-		if (access(o->zram.classes, R_OK)) {
-			ret = skip("no %s (CONFIG_ZSMALLOC_STAT off?)",
-				   o->zram.classes);
+		ret = zram_classes_readable(&o->zram);
+		if (ret)
 			goto out;
-		}
+		ret = KSFT_FAIL;
 		if (bdev_write_pages(o->zram.dev, 0, n, 60 + i) ||
 		    bdev_verify_pages(o->zram.dev, n, 60 + i, 0))
 			goto out;
@@ -218,6 +255,90 @@ out:
 		ksft_print_msg("cannot restore zspage_order %lu\n", def);
 		ret = KSFT_FAIL;
 	}
+	free(t);
+	return ret;
+}
+
+int test_zram_zspage_order_attr(void)
+{
+	struct zram_dev big = { .id = -1 }, small = { .id = -1 };
+	unsigned long order, thr_big, thr_small, len;
+	struct zram_mm_stat st_big, st_small;
+	const char *what = "zspage_order";
+	char path[96];
+	int bad = 0, ret = KSFT_FAIL, err;
+	struct zs_class_table *t = zram_class_table(&ret);
+
+	if (!t)
+		return ret;
+	/* the order-3 device first: its threshold is the larger one */
+	err = zram_create_order(&big, 16 * MIB, 3);
+	if (err == -ENOENT) {
+		ret = skip("no /sys/block/zramN/zspage_order (series/0007 not applied?)");
+		goto out;
+	}
+	if (err || zram_create_order(&small, 16 * MIB, 2))
+		goto out;
+
+	snprintf(path, sizeof(path), "%s/zspage_order", big.sys);
+	CHECK(!read_ulong(path, &order) && order == 3, "zram%d reads %lu, set 3",
+	      big.id, order);
+	snprintf(path, sizeof(path), "%s/zspage_order", small.sys);
+	CHECK(!read_ulong(path, &order) && order == 2, "zram%d reads %lu, set 2",
+	      small.id, order);
+	err = zram_attr_write(&small, "zspage_order", "4");
+	CHECK(err == -EBUSY, "writing it after disksize: %s, not EBUSY",
+	      err ? strerror(-err) : "accepted");
+	CHECK(zram_attr_write(&small, "reset", "1") == 0 &&
+	      zram_attr_write(&small, "zspage_order", "5") == -EINVAL &&
+	      zram_attr_write(&small, "zspage_order", "-2") == -EINVAL,
+	      "out-of-range orders are not refused with EINVAL");
+	zram_destroy(&small);
+	if (zram_create_order(&small, 16 * MIB, 2))
+		goto out;
+
+	ret = zram_classes_readable(&big);
+	if (ret)
+		goto out;
+	ret = KSFT_FAIL;
+	if (zs_read_classes(small.classes, t))
+		goto out;
+	CHECK(max_pages_per_zspage(t) <= 4, "order-2 pool has a %lu-page zspage",
+	      max_pages_per_zspage(t));
+	thr_small = huge_threshold(t);
+	if (zs_read_classes(big.classes, t))
+		goto out;
+	CHECK(max_pages_per_zspage(t) > 4, "order-3 pool has no zspage over 4 pages");
+	thr_big = huge_threshold(t);
+	ksft_print_msg("huge from %lu bytes at order 2, %lu at order 3\n",
+		       thr_small, thr_big);
+	if (thr_small >= thr_big) {
+		ksft_print_msg("order 2's threshold is not below order 3's\n");
+		goto out;
+	}
+
+	/* the same page on both: its compressed length L between them */
+	if (write_sized_page(big.dev, (thr_small + thr_big) / 2 - 32) ||
+	    write_sized_page(small.dev, (thr_small + thr_big) / 2 - 32) ||
+	    zram_mm_stat(&big, &st_big) || zram_mm_stat(&small, &st_small))
+		goto out;
+	len = st_big.compr_data_size;
+	ksft_print_msg("the page compresses to %lu bytes; huge pages: %llu at order 3, ",
+		       len, st_big.huge_pages);
+	ksft_print_msg("%llu at order 2\n", st_small.huge_pages);
+	if (len < thr_small || len >= thr_big) {
+		ksft_print_msg("%lu bytes is not between the thresholds\n", len);
+		goto out;
+	}
+	CHECK(st_big.huge_pages == 0, "order 3 stored a %lu-byte page uncompressed",
+	      len);
+	CHECK(st_small.huge_pages == 1,
+	      "order 2 stored a %lu-byte page compressed in a page of its own", len);
+	if (!bad)
+		ret = KSFT_PASS;
+out:
+	zram_destroy(&small);
+	zram_destroy(&big);
 	free(t);
 	return ret;
 }

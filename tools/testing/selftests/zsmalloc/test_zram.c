@@ -129,26 +129,21 @@ out:
 int test_zram_compact(void)
 {
 	const unsigned long n = 48 * MIB / page_size;
-	struct zs_class_table *t = malloc(sizeof(*t));
 	struct zram_mm_stat st0, st1, st2;
 	struct zram_dev zram = { .id = -1 };
 	unsigned long long compacted;
 	unsigned long i, can_free;
 	int ret = KSFT_FAIL, err;
+	struct zs_class_table *t = zram_class_table(&ret);
 
 	if (!t)
-		return KSFT_FAIL;
-	if (!zram_available()) {
-		free(t);
-		return skip("zram is not available");
-	}
-	ensure_debugfs();
+		return ret;
 	if (zram_create(&zram, 2 * n * page_size))
 		goto out;
-	if (access(zram.classes, R_OK)) {
-		ret = skip("no %s (CONFIG_ZSMALLOC_STAT off?)", zram.classes);
+	ret = zram_classes_readable(&zram);
+	if (ret)
 		goto out;
-	}
+	ret = KSFT_FAIL;
 	if (bdev_write_pages(zram.dev, 0, n, 2) || zram_mm_stat(&zram, &st0))
 		goto out;
 	zram_print_mm_stat(&zram, "after writing");

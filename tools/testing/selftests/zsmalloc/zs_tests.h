@@ -19,6 +19,7 @@ int test_zswap_cgroup(void);
 /* test_classes.c: the debugfs class table and zsmalloc.zspage_order */
 int test_debugfs_classes_consistent(void);
 int test_zspage_order_param(void);
+int test_zram_zspage_order_attr(void);
 
 /* test_faults.c: allocation failures */
 int test_fault_injection(void);

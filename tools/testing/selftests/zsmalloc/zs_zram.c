@@ -37,8 +37,47 @@ int zram_attr_write(struct zram_dev *z, const char *attr, const char *val)
 	return write_file(path, val);
 }
 
+/*
+ * For the tests that read a pool's class table: a table to read it into
+ * (free() it), once zram is there and debugfs mounted.  NULL if not,
+ * with *ret the test's result (KSFT_FAIL, or a skip that says why).
+ */
+struct zs_class_table *zram_class_table(int *ret)
+{
+	struct zs_class_table *t;
+
+	if (!zram_available()) {
+		*ret = skip("zram is not available");
+		return NULL;
+	}
+	t = malloc(sizeof(*t));
+	if (!t) {
+		*ret = KSFT_FAIL;
+		return NULL;
+	}
+	ensure_debugfs();
+	return t;
+}
+
+/* 0 if @z's pool has a debugfs class table, else the skip that says not */
+int zram_classes_readable(struct zram_dev *z)
+{
+	if (!access(z->classes, R_OK))
+		return 0;
+	return skip("no %s (CONFIG_ZSMALLOC_STAT off?)", z->classes);
+}
+
 /* A new device from hot_add, lzo-rle (or lzo) and @disksize bytes. */
 int zram_create(struct zram_dev *z, unsigned long disksize)
+{
+	return zram_create_order(z, disksize, ZRAM_ORDER_UNSET);
+}
+
+/*
+ * A device whose zspage_order attribute is set to @order before disksize
+ * (ZRAM_ORDER_UNSET: left alone).  -ENOENT if the attribute is missing.
+ */
+int zram_create_order(struct zram_dev *z, unsigned long disksize, int order)
 {
 	char size[32];
 	unsigned long id;
@@ -62,6 +101,16 @@ int zram_create(struct zram_dev *z, unsigned long disksize)
 	    zram_attr_write(z, "comp_algorithm", "lzo"))
 		ksft_print_msg("zram%d: neither lzo-rle nor lzo, using the default\n",
 			       z->id);
+	if (order != ZRAM_ORDER_UNSET) {
+		snprintf(size, sizeof(size), "%d", order);
+		ret = zram_attr_write(z, "zspage_order", size);
+		if (ret) {
+			ksft_print_msg("zram%d: zspage_order %d: %s\n", z->id,
+				       order, strerror(-ret));
+			zram_destroy(z);
+			return ret;
+		}
+	}
 	snprintf(size, sizeof(size), "%lu", disksize);
 	ret = zram_attr_write(z, "disksize", size);
 	if (ret) {
