@@ -227,6 +227,8 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 		#                               adds up to zram's mem_used_total
 		#   zspage_order_param          pools of order 0..4: zspages of
 		#                               64K .. 1 MiB
+		#   zram_zspage_order_attr      per-device order and the huge
+		#                               threshold of each device's pool
 		#   fault_injection             failed allocations of 64K pages
 		#                               and of handles
 		#   stress_all_at_once          swap under pressure while
@@ -253,7 +255,7 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 			echo "initramfs-arm64 0 1 0" >>"$WB_COUNTS"
 			continue
 		fi
-		cases=${ZSMALLOC_TESTS:-zram_swap_pressure,zram_compact,zswap_cgroup,debugfs_classes_consistent,zspage_order_param,fault_injection,stress_all_at_once}
+		cases=${ZSMALLOC_TESTS:-zram_swap_pressure,zram_compact,zswap_cgroup,debugfs_classes_consistent,zspage_order_param,zram_zspage_order_attr,fault_injection,stress_all_at_once}
 		args=(kunit.enable=0 wb.suites=zsmalloc "wb.zsmalloc_tests=$cases"
 		      wb.hold_mib=3072 sysctl.vm.watermark_boost_factor=0)
 		[[ -z ${KSFT_TIMEOUT:-} ]] || args+=("wb.ksft_timeout=$KSFT_TIMEOUT")
