@@ -369,6 +369,16 @@ static unsigned int step_size(struct zs_pool *pool, unsigned int step)
 	return geo_step_size(&geo, pool->min_size, step);
 }
 
+/*
+ * Start @class closed if @pool's classes borrow (host_class()); a huge
+ * class is always open: nothing larger may take its objects.
+ */
+static void class_start(struct zs_pool *pool, struct size_class *class)
+{
+	class->open = class->huge || !pool->borrow_steps;
+	atomic_long_set(&class->lent, 0);
+}
+
 static void init_class(struct zs_pool *pool, struct size_class *class,
 		       unsigned int id, unsigned int step, unsigned int pages)
 {
@@ -381,7 +391,7 @@ static void init_class(struct zs_pool *pool, struct size_class *class,
 	class->pages_per_zspage = pages;
 	class->objs_per_zspage = pages * PAGE_SIZE / class->size;
 	class->huge = class->objs_per_zspage == 1;
-	class->open = class->huge || !pool->borrow_steps;
+	class_start(pool, class);
 	spin_lock_init(&class->lock);
 	for (g = 0; g < ZS_NR_GROUPS; g++)
 		INIT_LIST_HEAD(&class->groups[g]);
@@ -451,13 +461,14 @@ static struct size_class *obj_class(struct zs_pool *pool, size_t size)
 static struct size_class *host_class(struct zs_pool *pool,
 				     struct size_class *class)
 {
-	unsigned int limit = class->size + pool->borrow_steps * ZS_SIZE_STEP;
 	struct size_class *host;
+	unsigned int limit;
 	long lent;
 
 	/* races only open a class a little early or late */
 	if (likely(READ_ONCE(class->open)))
 		return class;
+	limit = class->size + pool->borrow_steps * ZS_SIZE_STEP;
 	for (host = class + 1; host < pool->classes + pool->nr_classes; host++) {
 		if (host->huge || host->size > limit)
 			break;
@@ -2565,10 +2576,8 @@ void zs_pool_set_borrow_steps(struct zs_pool *pool, unsigned int steps)
 	unsigned int i;
 
 	pool->borrow_steps = min(steps, ZS_BORROW_STEPS_MAX);
-	for (i = 0; i < pool->nr_classes; i++) {
-		pool->classes[i].open = pool->classes[i].huge || !steps;
-		atomic_long_set(&pool->classes[i].lent, 0);
-	}
+	for (i = 0; i < pool->nr_classes; i++)
+		class_start(pool, &pool->classes[i]);
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_pool_set_borrow_steps);
 
