@@ -27,43 +27,26 @@
 #include "../kselftest.h"
 #include "zs_util.h"
 #include "zs_classes.h"
+#include "zs_pattern.h"
 #include "zs_zram.h"
 #include "zs_tests.h"
 
 #define ZSPAGE_ORDER_PARAM	"/sys/module/zsmalloc/parameters/zspage_order"
 
-/* zs_huge_class_size() of a pool, from its class table */
-static unsigned long huge_threshold(const struct zs_class_table *t)
-{
-	unsigned long size = 0;
-	int i;
-
-	for (i = 0; i < t->nr; i++)
-		if (t->rows[i].pages_per_zspage * page_size / t->rows[i].size > 1)
-			size = t->rows[i].size;
-	return size - sizeof(unsigned long) + 1;
-}
-
 /*
- * Write page 0 of @dev: @random bytes of a fixed xorshift sequence, then
- * zeros (lzo compresses it to a little over @random bytes).
+ * Write page 0 of @dev: @random incompressible bytes, then zeros (lzo
+ * compresses it to a little over @random bytes).
  */
 static int write_sized_page(const char *dev, unsigned long random)
 {
-	uint64_t x = 88172645463325252ULL;
-	unsigned char *p;
-	unsigned long i;
+	uint64_t seed = 88172645463325252ULL;
+	char *p;
 	int fd, ret = 0;
 
 	if (posix_memalign((void **)&p, page_size, page_size))
 		return -ENOMEM;
 	memset(p, 0, page_size);
-	for (i = 0; i < random; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		p[i] = x;
-	}
+	fill_random(p, random, &seed);
 	fd = open(dev, O_WRONLY | O_DIRECT);
 	if (fd < 0 || pwrite(fd, p, page_size, 0) != (ssize_t)page_size)
 		ret = -errno;
@@ -305,11 +288,11 @@ int test_zram_zspage_order_attr(void)
 		goto out;
 	CHECK(max_pages_per_zspage(t) <= 4, "order-2 pool has a %lu-page zspage",
 	      max_pages_per_zspage(t));
-	thr_small = huge_threshold(t);
+	thr_small = zs_huge_threshold(t);
 	if (zs_read_classes(big.classes, t))
 		goto out;
 	CHECK(max_pages_per_zspage(t) > 4, "order-3 pool has no zspage over 4 pages");
-	thr_big = huge_threshold(t);
+	thr_big = zs_huge_threshold(t);
 	ksft_print_msg("huge from %lu bytes at order 2, %lu at order 3\n",
 		       thr_small, thr_big);
 	if (thr_small >= thr_big) {

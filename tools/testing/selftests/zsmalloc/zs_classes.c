@@ -101,6 +101,18 @@ static unsigned long objs_per_zspage(const struct zs_class_row *r)
 	return r->pages_per_zspage * page_size / r->size;
 }
 
+/* zs_huge_class_size() of the pool: past its largest shared slot */
+unsigned long zs_huge_threshold(const struct zs_class_table *t)
+{
+	unsigned long size = 0;
+	int i;
+
+	for (i = 0; i < t->nr; i++)
+		if (objs_per_zspage(&t->rows[i]) > 1)
+			size = t->rows[i].size;
+	return size - sizeof(unsigned long) + 1;
+}
+
 static int check_total(const char *what, const char *col, unsigned long sum,
 		       unsigned long total)
 {

@@ -25,5 +25,6 @@ int zs_read_classes(const char *path, struct zs_class_table *t);
 unsigned long max_pages_per_zspage(const struct zs_class_table *t);
 int check_class_table(const struct zs_class_table *t, const char *what);
 unsigned long zs_compactable_pages(const struct zs_class_table *t);
+unsigned long zs_huge_threshold(const struct zs_class_table *t);
 
 #endif

@@ -56,7 +56,7 @@ static inline uint64_t next_rand(uint64_t *s)
 	return *s;
 }
 
-static void fill_random(char *p, size_t len, uint64_t *s)
+void fill_random(char *p, size_t len, uint64_t *s)
 {
 	uint64_t r;
 	size_t i;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 void fill_page(void *page, uint64_t index, uint64_t seed);
+/* @len incompressible bytes from the xorshift state *@s */
+void fill_random(char *p, size_t len, uint64_t *s);
 long check_page(const void *page, uint64_t index, uint64_t seed, void *scratch);
 void report_bad_page(const void *page, uint64_t index, uint64_t seed,
 		     long offset, const char *what);
