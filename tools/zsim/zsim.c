@@ -139,12 +139,12 @@ static int emptiest(struct class *c)
 
 static int new_zspage(struct class *c)
 {
+	int k = c->pages, live = 0, kmax, i;
+
 	if (c->nr_zs == c->cap_zs) {
 		c->cap_zs = c->cap_zs ? 2 * c->cap_zs : 16;
 		c->zs = realloc(c->zs, c->cap_zs * sizeof(*c->zs));
 	}
-	int k = c->pages, live = 0, kmax, i;
-
 	if (grow_policy && !c->huge) {
 		for (i = 0; i < c->nr_zs; i++)
 			live += c->zs[i].live;
@@ -157,25 +157,32 @@ static int new_zspage(struct class *c)
 	return c->nr_zs++;
 }
 
+/* mm/zsmalloc.c's host_class(): the class that stores an object of @ci */
+static int host_class(int ci)
+{
+	struct class *c = &classes[ci], *h;
+	int j;
+
+	if (open_frac < 0 || c->open || c->huge)
+		return ci;
+	for (j = ci + 1; j < nr_classes; j++) {
+		h = &classes[j];
+		if (h->huge || h->size - c->size > borrow_bytes)
+			break;
+		if (!h->open)
+			continue;
+		c->debt += h->size - c->size;
+		c->open = c->debt >= open_frac * c->pages * PAGE_SIZE;
+		return j;
+	}
+	c->open = true;
+	return ci;
+}
+
 static void store(struct obj *o, unsigned int len)
 {
-	int ci = obj_class(len), j, z;
-	struct class *c = &classes[ci];
+	int ci = host_class(obj_class(len)), j, z;
 
-	if (open_frac >= 0 && !c->open && !c->huge) {
-		for (j = ci + 1; j < nr_classes; j++)
-			if (classes[j].huge || classes[j].open ||
-			    classes[j].size - c->size > borrow_bytes)
-				break;
-		if (j == nr_classes || !classes[j].open ||
-		    classes[j].size - c->size > borrow_bytes) {
-			c->open = true;
-		} else {
-			c->debt += classes[j].size - c->size;
-			c->open = c->debt >= open_frac * c->pages * PAGE_SIZE;
-			ci = j;
-		}
-	}
 	z = fullest(&classes[ci], -1);
 	for (j = 1; z < 0 && j <= borrow_steps && ci + j < nr_classes; j++) {
 		struct class *b = &classes[ci + j];
