@@ -233,6 +233,10 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 		#                               and of handles
 		#   stress_all_at_once          swap under pressure while
 		#                               compaction migrates zspage pages
+		#   deferred_free_settles       deferred frees of 64K pages'
+		#                               objects settle (slot caches of
+		#                               64K slots pin up to 45 % of the
+		#                               pool: the bound is structural)
 		# The kernel groups pages by mobility only with 2.5 GiB or more
 		# (its pageblocks are 512 MiB); with less no pageblock is movable
 		# and compaction migrates nothing (the stress's pages_migrated
@@ -242,12 +246,8 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 		# watermarks by 512 MiB at the first fallback (OOM in that 1 GiB):
 		# watermark_boost_factor=0.
 		# Not here: ext4_on_zram (no mkfs.ext4 for arm64 in the
-		# initramfs), deferred_free_settles (its 90 % bound leaves room
-		# for the swap-slot cache's 64 slots per CPU of 4K pages; slots
-		# of 64K pages keep 14 to 45 % of its 48 MiB workload's pool
-		# pages, while zsmalloc holds exactly the objects zram still
-		# stores: the bound, not the allocator, assumes 4K pages), the
-		# zram selftests (bash, which the arm64 image lacks).
+		# initramfs), the zram selftests (bash, which the arm64 image
+		# lacks).
 		echo
 		echo "== zsmalloc kselftests (arm64 64K-page debug kernel, boot '$s')"
 		arm64_kernel
@@ -255,7 +255,7 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 			echo "initramfs-arm64 0 1 0" >>"$WB_COUNTS"
 			continue
 		fi
-		cases=${ZSMALLOC_TESTS:-zram_swap_pressure,zram_compact,zswap_cgroup,debugfs_classes_consistent,zspage_order_param,zram_zspage_order_attr,fault_injection,stress_all_at_once}
+		cases=${ZSMALLOC_TESTS:-zram_swap_pressure,zram_compact,zswap_cgroup,debugfs_classes_consistent,zspage_order_param,zram_zspage_order_attr,fault_injection,stress_all_at_once,deferred_free_settles}
 		args=(kunit.enable=0 wb.suites=zsmalloc "wb.zsmalloc_tests=$cases"
 		      wb.hold_mib=3072 sysctl.vm.watermark_boost_factor=0)
 		[[ -z ${KSFT_TIMEOUT:-} ]] || args+=("wb.ksft_timeout=$KSFT_TIMEOUT")

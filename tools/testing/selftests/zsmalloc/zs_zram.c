@@ -223,8 +223,10 @@ unsigned long long zram_objects(const struct zram_mm_stat *st)
 }
 
 /*
- * Wait until the pool holds exactly the objects zram stores and no free
- * is left deferred (a pool that does not defer has no counter), or until
+ * Wait until the pool holds exactly the objects zram stores, no free is
+ * left deferred (a pool that does not defer has no counter) and no empty
+ * zspage waits for its pages to be freed (the class table's pages are
+ * all of the pool's), or until
  * now() reaches @deadline.  @st and @t keep the last readings.  Returns
  * 0 once settled, 1 at the deadline, -1 if a file cannot be read.
  */
@@ -235,6 +237,7 @@ int zram_pool_settle(struct zram_dev *z, struct zs_class_table *t,
 		if (zram_mm_stat(z, st) || zs_read_classes(z->classes, t))
 			return -1;
 		if (t->total.obj_used == zram_objects(st) &&
+		    t->total.pages_used == st->mem_used_total / page_size &&
 		    zram_pool_stat(z, "deferred_pending") <= 0)
 			return 0;
 		if (now() >= deadline)
