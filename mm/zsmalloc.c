@@ -354,6 +354,24 @@ static struct kmem_cache *zs_handle_cache;
 /* Pool geometry                                                       */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Set the unsigned int parameter behind @kp from @val if it is 0..@max;
+ * anything else is refused with a message and leaves it as it was.
+ */
+static int zs_param_set_max(const char *val, const struct kernel_param *kp,
+			    unsigned int max)
+{
+	unsigned int *param = kp->arg, v;
+
+	if (kstrtouint(val, 0, &v) || v > max) {
+		pr_err("%s=%s refused: must be 0..%u, keeping %u\n",
+		       kp->name, val, max, *param);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*param, v);
+	return 0;
+}
+
 static void pool_geometry(struct zs_pool *pool, struct zs_geometry *geo)
 {
 	geo->page_size = PAGE_SIZE;
@@ -1588,24 +1606,6 @@ static unsigned int zs_defer_batch_param = ZS_DEFER_BATCH_DEFAULT;
  */
 #define ZS_DEFER_GROW_RATIO	64
 
-/*
- * Set the unsigned int parameter behind @kp from @val if it is 0..@max;
- * anything else is refused with a message and leaves it as it was.
- */
-static int zs_param_set_max(const char *val, const struct kernel_param *kp,
-			    unsigned int max)
-{
-	unsigned int *param = kp->arg, v;
-
-	if (kstrtouint(val, 0, &v) || v > max) {
-		pr_err("%s=%s refused: must be 0..%u, keeping %u\n",
-		       kp->name, val, max, *param);
-		return -EINVAL;
-	}
-	WRITE_ONCE(*param, v);
-	return 0;
-}
-
 static struct workqueue_struct *zs_defer_wq;
 static enum cpuhp_state zs_defer_cpuhp_state;
 
@@ -2212,7 +2212,9 @@ static const struct {
 	{ "deferred_batches_now", 0, defer_batches_now },
 };
 
-static unsigned long zs_pool_counter(struct zs_pool *pool, unsigned int i)
+/* Read by debugfs and by KUnit: a kernel with neither has no use for it */
+static unsigned long __maybe_unused zs_pool_counter(struct zs_pool *pool,
+						    unsigned int i)
 {
 	if (zs_pool_counters[i].get)
 		return zs_pool_counters[i].get(pool);
