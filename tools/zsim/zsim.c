@@ -36,10 +36,8 @@
  * that is not payload goes (rounding up to the slot, the handle header,
  * free slots, the unused tail of each zspage), in % of memory used.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <linux/kernel.h>
 
@@ -48,6 +46,7 @@
 #define INDEX_BITS	15	/* ZS_SLOT_INDEX_BITS on x86_64 */
 
 #include "../../mm/zsmalloc_geometry.h"
+#include "trace.h"
 
 struct zspage {
 	int inuse;
@@ -295,7 +294,6 @@ int main(int argc, char **argv)
 	unsigned int order = 3, huge, len;
 	struct obj *objs = NULL;
 	long n = 0, cap = 0, i;
-	char line[512];
 	FILE *f;
 	int opt;
 
@@ -322,29 +320,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind == argc - 1 && !strcmp(argv[optind], "-"))
-		f = stdin;
-	else if (optind == argc - 1)
-		f = fopen(argv[optind], "r");
-	else
-		f = NULL;
-	if (!f) {
-		fprintf(stderr, "zsim: no trace (%s)\n", strerror(errno));
+	f = trace_open("zsim", argc, argv, optind);
+	if (!f)
 		return 2;
-	}
 	build(order);
 	huge = max_shared - ZS_HANDLE_SIZE + 1;	/* zs_huge_class_size() */
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#')
-			continue;
+	while (trace_next(f, &len)) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 4096;
 			objs = realloc(objs, cap * sizeof(*objs));
 		}
 		objs[n].class = -1;
 		objs[n].len = 0;
-		if (strncmp(line, "same", 4)) {
-			len = atoi(line);
+		if (len) {
 			objs[n].len = len >= huge ? PAGE_SIZE : len;
 			store(&objs[n], objs[n].len);
 		}
