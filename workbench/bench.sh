@@ -69,7 +69,7 @@ done
 # Step 5's kernels: make test's arm64 config as it is (no bench fragment:
 # ours' build directory stays make test's, its KUnit suite is turned off
 # on the command line).
-"$WB_DIR/deps.sh" gcc-aarch64-linux-gnu qemu-system-arm busybox-static:arm64
+"$WB_DIR/deps.sh" gcc-aarch64-linux-gnu qemu-system-arm "${WB_ARM64_PACKAGES[@]}"
 for v in stock ours; do
 	WB_EXTRA_FRAGMENTS='' "$WB_DIR/config.sh" "$v" debug-arm64
 	"$WB_DIR/build.sh" "$v" debug-arm64

@@ -12,11 +12,13 @@
 #   /wb/bin/wb-pressure                       (static, workbench/guest/)
 # For an arm64 CONFIG (wb_arch) everything is built with the
 # aarch64-linux-gnu- cross compiler, static, and busybox is Debian's
-# busybox-static:arm64 (deps.sh unpacks it); the host's bash, mke2fs and
-# coreutils cannot run there, so the arm64 image has none of them: the
-# zram selftests (bash) and ext4_on_zram (mkfs.ext4) do not run on arm64,
-# and without /usr/bin/timeout the kselftest runner runs its programs
-# without its own timeout (vm.sh's bounds the boot).
+# busybox-static:arm64 (deps.sh unpacks it); mke2fs is Debian's
+# e2fsprogs:arm64 with the libraries it needs (readelf's NEEDED, from
+# the arm64 packages in WB_ARM64_PACKAGES, unpacked the same way) and the
+# arm64 dynamic loader. The host's bash and coreutils cannot run there,
+# so the arm64 image has neither: the zram selftests (bash) do not run on
+# arm64, and without /usr/bin/timeout the kselftest runner runs its
+# programs without its own timeout (vm.sh's bounds the boot).
 # "test" adds:
 #   /wb/bin/test_zswap     static, from tools/testing/selftests/cgroup
 #   /wb/zram/              tools/testing/selftests/zram, unmodified
@@ -61,6 +63,27 @@ copy_elf() {
 	done
 }
 
+# copy_arm64_elf FILE DEST: an arm64 executable or library from the
+# unpacked packages, and (once each) the libraries it needs, into /lib.
+copy_arm64_elf() {
+	local lib d f p
+	mkdir -p "$(dirname "$root/$2")" "$root/lib"
+	cp -L "$1" "$root/$2"
+	for lib in $(readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[[ ! -e $root/lib/$lib ]] || continue
+		f=
+		for p in "${WB_ARM64_PACKAGES[@]}"; do
+			d=$(wb_foreign "$p")
+			for f in "$d/lib/aarch64-linux-gnu/$lib" "$d/usr/lib/aarch64-linux-gnu/$lib" ""; do
+				[[ -z $f || -e $f ]] && break
+			done
+			[[ -z $f ]] || break
+		done
+		[[ -n $f ]] || die "$lib (needed by $1) is in none of: ${WB_ARM64_PACKAGES[*]}"
+		copy_arm64_elf "$f" "/lib/$lib"
+	done
+}
+
 busybox=/bin/busybox
 [[ -x $busybox ]] || die "$busybox missing: apt-get install -y busybox-static"
 if [[ $arch == arm64 ]]; then
@@ -87,6 +110,14 @@ if [[ $arch != arm64 ]]; then
 	rm -f "$root/usr/bin/timeout"
 	copy_elf /usr/bin/timeout /usr/bin/timeout
 else
+	e2fs=$(wb_foreign e2fsprogs:arm64)
+	[[ -x $e2fs/sbin/mke2fs ]] || die "$e2fs/sbin/mke2fs missing: workbench/deps.sh ${WB_ARM64_PACKAGES[*]}"
+	rm -f "$root/sbin/mke2fs"
+	copy_arm64_elf "$e2fs/sbin/mke2fs" /sbin/mke2fs
+	for t in ext2 ext3 ext4; do ln -sf mke2fs "$root/sbin/mkfs.$t"; done
+	cp "$e2fs/etc/mke2fs.conf" "$root/etc/"
+	# the interpreter the executables name (readelf -l)
+	cp -L "$(wb_foreign libc6:arm64)/lib/ld-linux-aarch64.so.1" "$root/lib/"
 	# Busybox's timeout, where the runner does not look for it (it
 	# would call it with --foreground); the guest jobs find it in PATH.
 	rm -f "$root/usr/bin/timeout"

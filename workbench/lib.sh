@@ -70,6 +70,10 @@ wb_image() {
 # architecture (downloaded, not installed: dpkg-deb -x), e.g. the arm64
 # busybox of the arm64 guests.
 wb_foreign() { echo "$WB_CACHE/foreign/${1/:/_}"; }
+# What the arm64 guests take from Debian's arm64 archive: busybox, and
+# mke2fs with the libraries and loader it needs (ext4_on_zram).
+WB_ARM64_PACKAGES=(busybox-static:arm64 e2fsprogs:arm64 libext2fs2:arm64
+		   libcom-err2:arm64 libblkid1:arm64 libuuid1:arm64 libc6:arm64)
 
 # cmp_copy SRC DST: copy only when the content differs, so unchanged
 # files keep their timestamps and make does not rebuild them.

@@ -139,7 +139,7 @@ arm64_image=
 arm64_kernel() {
 	[[ -z $arm64_image ]] || return 0
 	# The cross compiler, QEMU and the guest's busybox, on first use.
-	stage deps-arm64 "$WB_DIR/deps.sh" gcc-aarch64-linux-gnu qemu-system-arm busybox-static:arm64
+	stage deps-arm64 "$WB_DIR/deps.sh" gcc-aarch64-linux-gnu qemu-system-arm "${WB_ARM64_PACKAGES[@]}"
 	stage config-arm64 "$WB_DIR/config.sh" "$variant" debug-arm64
 	stage build-arm64 "$WB_DIR/build.sh" "$variant" debug-arm64
 	arm64_image=$(wb_build "$variant" debug-arm64)/$(wb_image debug-arm64)
@@ -237,6 +237,9 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 		#                               objects settle (slot caches of
 		#                               64K slots pin up to 45 % of the
 		#                               pool: the bound is structural)
+		#   ext4_on_zram                ext4 (4K blocks) on a zram device
+		#                               of 64K pages, mke2fs from Debian's
+		#                               e2fsprogs:arm64
 		# The kernel groups pages by mobility only with 2.5 GiB or more
 		# (its pageblocks are 512 MiB); with less no pageblock is movable
 		# and compaction migrates nothing (the stress's pages_migrated
@@ -245,8 +248,7 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 		# are sized for; and a 512 MiB pageblock would boost the
 		# watermarks by 512 MiB at the first fallback (OOM in that 1 GiB):
 		# watermark_boost_factor=0.
-		# Not here: ext4_on_zram (no mkfs.ext4 for arm64 in the
-		# initramfs), the zram selftests (bash, which the arm64 image
+		# Not here: the zram selftests (bash, which the arm64 image
 		# lacks).
 		echo
 		echo "== zsmalloc kselftests (arm64 64K-page debug kernel, boot '$s')"
@@ -255,7 +257,7 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 			echo "initramfs-arm64 0 1 0" >>"$WB_COUNTS"
 			continue
 		fi
-		cases=${ZSMALLOC_TESTS:-zram_swap_pressure,zram_compact,zswap_cgroup,debugfs_classes_consistent,zspage_order_param,zram_zspage_order_attr,fault_injection,stress_all_at_once,deferred_free_settles}
+		cases=${ZSMALLOC_TESTS:-zram_swap_pressure,zram_compact,zswap_cgroup,debugfs_classes_consistent,zspage_order_param,zram_zspage_order_attr,fault_injection,stress_all_at_once,deferred_free_settles,ext4_on_zram}
 		args=(kunit.enable=0 wb.suites=zsmalloc "wb.zsmalloc_tests=$cases"
 		      wb.hold_mib=3072 sysctl.vm.watermark_boost_factor=0)
 		[[ -z ${KSFT_TIMEOUT:-} ]] || args+=("wb.ksft_timeout=$KSFT_TIMEOUT")
