@@ -40,4 +40,14 @@ static inline int trace_next(FILE *f, unsigned int *len)
 	return 1;
 }
 
+/*
+ * The second half of the workload discards page @i: the second MiB of
+ * every 2 MiB (make bench's "half"), or with @every_other_page set every
+ * other 4 KiB page (make bench's compaction row).
+ */
+static inline int discarded(long i, int every_other_page)
+{
+	return every_other_page ? i % 2 == 1 : (i / 256) % 2 == 1;
+}
+
 #endif

@@ -5,7 +5,7 @@
  * (issue 16: density 0.985 at fill is out of reach of any per-class rule
  * zsim has tried).
  *
- *   zlog [-o ORDER] [-H BYTES] [-A ALIGN] [-c FRAC] TRACE|-
+ *   zlog [-o ORDER] [-H BYTES] [-A ALIGN] [-c FRAC] [-p] TRACE|-
  *
  * A zspage is 2^ORDER pages (the kernel's chains are at most that), one
  * byte area.  An object takes its length plus a -H BYTES header (default
@@ -20,10 +20,12 @@
  * -c FRAC (default 1: every one with a hole) of it, sparsest first, by
  * the same rule into the other zspages, and frees the zspages it empties.
  * The workload: fill, then the second MiB of every 2 MiB discarded and
- * the pool compacted, as in zsim and make bench.
+ * the pool compacted, as in zsim and make bench ("half"); -p: every other
+ * page discarded instead ("alt").
  *
  * Prints pages used, density (compr_data_size / mem_used_total) and where
- * the rest goes: alignment, headers, holes and free tails, in % of memory.
+ * the rest goes: alignment, headers, holes and free tails, in % of memory;
+ * and how many bytes compaction copied.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,6 +55,7 @@ static struct zspage *zs;
 static int nr_zs, cap_zs;
 static long cap_bytes, pages_used;
 static unsigned int hdr = 8, align = 8;
+static double moved;		/* bytes compaction copied */
 
 static int new_zspage(bool huge)
 {
@@ -170,6 +173,7 @@ static void compact(struct obj *objs, long n, double frac)
 			zs[dst].live += o->size;
 			zs[z].live -= o->size;
 			o->zspage = dst;
+			moved += o->size;
 		}
 		zs[z].gone = true;
 		pages_used -= cap_bytes / PAGE_SIZE;
@@ -219,10 +223,10 @@ int main(int argc, char **argv)
 	struct obj *objs = NULL;
 	long n = 0, cap = 0, i;
 	double frac = 1.0;
+	int opt, every_other = 0;
 	FILE *f;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "o:H:A:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:H:A:c:p")) != -1) {
 		switch (opt) {
 		case 'o':
 			order = atoi(optarg);
@@ -236,9 +240,12 @@ int main(int argc, char **argv)
 		case 'c':
 			frac = atof(optarg);
 			break;
+		case 'p':
+			every_other = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: zlog [-o ORDER] [-H BYTES] [-A ALIGN] [-c FRAC] TRACE|-\n");
+				"usage: zlog [-o ORDER] [-H BYTES] [-A ALIGN] [-c FRAC] [-p] TRACE|-\n");
 			return 2;
 		}
 	}
@@ -266,10 +273,11 @@ int main(int argc, char **argv)
 	       order, hdr, align, frac, n);
 	report("fill", objs, n);
 	for (i = 0; i < n; i++)
-		if ((i / 256) % 2 == 1 && objs[i].zspage >= 0)
+		if (discarded(i, every_other) && objs[i].zspage >= 0)
 			release(&objs[i]);
 	compact(objs, n, frac);
-	report("half", objs, n);
+	report(every_other ? "alt" : "half", objs, n);
+	printf("compaction moved %.0f KiB\n", moved / 1024);
 	free(objs);
 	free(zs);
 	return 0;

@@ -4,14 +4,16 @@
  * placement rules in user space, in a fraction of a second, to weigh a
  * density idea before building a kernel for it.
  *
- *   zsim [-o ORDER] [-b STEPS] [-B BYTES] [-g 1|2] [-a FRAC] TRACE|-
+ *   zsim [-o ORDER] [-b STEPS] [-B BYTES] [-g 1|2] [-a FRAC] [-p] TRACE|-
  *
  * The class table comes from mm/zsmalloc_geometry.h itself (4 KiB pages,
  * the obj index width of x86_64).  The workload is make bench's density
  * run: every page of the trace written to zram in order (a page of one
  * repeated word is kept by zram and never reaches zsmalloc; a length of
  * zs_huge_class_size() or more is stored uncompressed, as PAGE_SIZE),
- * then the second MiB of every 2 MiB discarded and the pool compacted.
+ * then the second MiB of every 2 MiB discarded and the pool compacted
+ * ("half"), or with -p every other page discarded ("alt", make bench's
+ * compaction row).
  * Placement follows mm/zsmalloc.c: a class starts closed, and its objects
  * go to the nearest open class at most -B BYTES larger (default 128, the
  * kernel's zsmalloc.borrow_steps=8) until the bytes that costs reach -a
@@ -34,7 +36,8 @@
  * Prints, after the fill and after discard + compaction: pages used,
  * density (zram's compr_data_size / mem_used_total) and where the memory
  * that is not payload goes (rounding up to the slot, the handle header,
- * free slots, the unused tail of each zspage), in % of memory used.
+ * free slots, the unused tail of each zspage), in % of memory used; and
+ * how many bytes compaction copied.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +81,7 @@ static double open_frac = 0.5;
 /* mm/zsmalloc.c's defaults: borrow_steps 8, a class opens at half a zspage */
 static unsigned int borrow_bytes = 8 * (PAGE_SIZE >> ZS_STEP_BITS);
 static long pages_used;
+static double moved;		/* bytes compaction copied */
 
 static void build(unsigned int order)
 {
@@ -243,6 +247,7 @@ static void compact(struct obj *objs, long n)
 					break;
 				c->zs[src].inuse--;
 				c->zs[dst].inuse++;
+				moved += c->size;
 				objs[i].zspage = dst;
 			}
 			if (c->zs[src].inuse)
@@ -294,10 +299,10 @@ int main(int argc, char **argv)
 	unsigned int order = 3, huge, len;
 	struct obj *objs = NULL;
 	long n = 0, cap = 0, i;
+	int opt, every_other = 0;
 	FILE *f;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "o:b:B:g:a:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:b:B:g:a:p")) != -1) {
 		switch (opt) {
 		case 'o':
 			order = atoi(optarg);
@@ -314,9 +319,12 @@ int main(int argc, char **argv)
 		case 'a':
 			open_frac = atof(optarg);
 			break;
+		case 'p':
+			every_other = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: zsim [-o ORDER] [-b STEPS] [-B BYTES] [-g 1|2] [-a FRAC] TRACE|-\n");
+				"usage: zsim [-o ORDER] [-b STEPS] [-B BYTES] [-g 1|2] [-a FRAC] [-p] TRACE|-\n");
 			return 2;
 		}
 	}
@@ -346,9 +354,10 @@ int main(int argc, char **argv)
 	       borrow_steps, borrow_bytes, grow_policy, open_frac);
 	report("fill", objs, n);
 	for (i = 0; i < n; i++)
-		if ((i / 256) % 2 == 1 && objs[i].class >= 0)
+		if (discarded(i, every_other) && objs[i].class >= 0)
 			release(&objs[i]);
 	compact(objs, n);
-	report("half", objs, n);
+	report(every_other ? "alt" : "half", objs, n);
+	printf("compaction moved %.0f KiB\n", moved / 1024);
 	return 0;
 }
