@@ -5,17 +5,20 @@
 # kernel's exact version.
 #
 #   build.sh ours|stock release|debug|debug32|debug-arm64
+#
+# Environment: WB_SRC_DIR, WB_BUILD_DIR override source and build
+# directories (bisect.sh builds a git am'ed tree with them).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:-} config=${2:-}
 [[ -n $variant && -n $config ]] || die "usage: build.sh ours|stock release|debug|debug32|debug-arm64"
-src=$(wb_src "$variant")
-out=$(wb_build "$variant" "$config")
+src=${WB_SRC_DIR:-$(wb_src "$variant")}
+out=${WB_BUILD_DIR:-$(wb_build "$variant" "$config")}
 [[ -f $out/.config ]] || die "no $out/.config: run workbench/config.sh $variant $config first"
 
 mkdir -p "$WB_LOGS" "$CCACHE_DIR"
-blog=$WB_LOGS/build-$variant-$config.log
+blog=$WB_LOGS/$(basename "$out").log
 log "building Linux $(kernel_version "$src") ($variant, $config) in $out; log: $blog"
 image=$(wb_image "$config")
 mapfile -t kargs < <(wb_kargs "$config")

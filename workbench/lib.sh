@@ -95,10 +95,13 @@ kernel_version() {
 # patches share the assembled tree and build directories). Held until the
 # calling script exits.
 wb_lock() {
+	# a script run by one that holds the lock (check.sh -> patches.sh)
+	[[ ${WB_LOCK_HELD:-} != "$WB_CACHE" ]] || return 0
 	mkdir -p "$WB_CACHE"
 	exec 9>"$WB_CACHE/.lock"
 	if ! flock -n 9; then
 		log "another workbench run holds $WB_CACHE/.lock; waiting for it"
 		flock 9
 	fi
+	export WB_LOCK_HELD=$WB_CACHE
 }

@@ -20,6 +20,9 @@
 # 13 tools/zsim, replaying the recorded corpus traces through
 #    mm/zsmalloc_geometry.h, gives the pages make bench measured on the
 #    kernel (tools/zsim/expected.txt)
+# 14 the mails of series/mail/order unwind our files exactly down to
+#    pristine 6.12 (workbench/mails.sh), and after a change inside one
+#    step's context that step is reported by name
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -152,6 +155,26 @@ t_zsim() {
 	make -s -C "$WB_REPO/tools/zsim" check
 }
 
+t_mails() {
+	local r=$tmp/mails-repo
+	local menv=(env WB_REPO="$r" WB_CACHE="$tmp/cache" WB_BASE="$WB_BASE" WB_LOGS="$tmp/logs")
+	mkdir -p "$r"
+	(cd "$WB_REPO" && cp -r --parents "${WB_OWNED_FILES[@]}" "${WB_OWNED_DIRS[@]}" series "$r/")
+	"${menv[@]}" "$WB_DIR/assemble.sh" ours >/dev/null
+	"${menv[@]}" "$WB_DIR/mails.sh" snapshots "$tmp/snap" || return 1
+	# the forward declaration that the deferred-free step adds, renamed
+	sed -i 's/^static void defer_flush(struct zs_pool \*pool);$/static void defer_flush(struct zs_pool *p);/' \
+		"$r/mm/zsmalloc.c"
+	grep -q '^static void defer_flush(struct zs_pool \*p);$' "$r/mm/zsmalloc.c" ||
+		{ echo "the sample change found nothing to change"; return 1; }
+	"${menv[@]}" "$WB_DIR/assemble.sh" ours >/dev/null
+	if "${menv[@]}" "$WB_DIR/mails.sh" snapshots "$tmp/snap2" >"$tmp/mails.log" 2>&1; then
+		echo "a step that no longer unwinds went unnoticed"; return 1
+	fi
+	cat "$tmp/mails.log"
+	grep -q 'series/mail/deferred-free.patch does not unwind' "$tmp/mails.log"
+}
+
 check "assembly lands our files and applies series/" t_assembly
 check "re-assembly rewrites only the changed file" t_incremental
 check "a file dropped from the repo is restored from base" t_restore
@@ -165,6 +188,7 @@ check "results parser counts the sample log" t_parse
 check "KUnit parser counts a real KUnit boot log" t_kunit_parse
 check "bench report turns a recorded sample into the table" t_bench_report
 check "zsim gives make bench's pages for the recorded traces" t_zsim
+check "the mails unwind to pristine; a stale step is named" t_mails
 
 echo "workbench checks: $pass passed, $fail failed"
 [[ -z ${WB_COUNTS:-} ]] || echo "workbench $pass $fail 0" >>"$WB_COUNTS"

@@ -53,10 +53,23 @@ failed_stage=
 summary() {
 	echo
 	echo "== summary"
+	summary_rows | tee "$WB_COUNTS.rows"
+	# A whole run (no SUITES) leaves its summary where make patches finds
+	# it for the cover letter's test matrix.
+	if [[ -z ${SUITES:-} ]]; then
+		mkdir -p "$WB_LOGS"
+		{
+			echo "make test on $(git -C "$WB_REPO" describe --always --dirty 2>/dev/null || echo '?'), $(date -u +%F)"
+			cat "$WB_COUNTS.rows"
+		} >"$WB_LOGS/test-summary.txt"
+	fi
+	rm -f "$WB_COUNTS.rows"
+	! awk '{ f += $3 } END { exit f == 0 }' "$WB_COUNTS"
+}
+summary_rows() {
 	awk '{ printf "  %-28s %3d passed, %3d failed, %3d skipped\n", $1, $2, $3, $4 }' "$WB_COUNTS"
 	[[ -z $failed_stage ]] || echo "  stopped: $failed_stage"
 	awk '{ p += $2; f += $3; s += $4 } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$WB_COUNTS"
-	! awk '{ f += $3 } END { exit f == 0 }' "$WB_COUNTS"
 }
 # stage NAME CMD...: a stage that must work for the suites to run.
 stage() {

@@ -231,4 +231,3 @@ int ensure_debugfs(void)
 		return -errno;
 	return 0;
 }
-

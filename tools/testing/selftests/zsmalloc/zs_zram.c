@@ -390,4 +390,3 @@ int bdev_discard(const char *dev, unsigned long first, unsigned long n)
 	close(fd);
 	return ret;
 }
-
