@@ -80,9 +80,7 @@ corpus=$bdir/corpus.bin
 vmlinux=$(wb_build stock bench)/vmlinux
 if [[ ! -s $corpus || $vmlinux -nt $corpus ]]; then
 	log "building the 128 MiB corpus in $corpus"
-	(cd "$WB_BASE" && find . -type f \( -name '*.[chS]' -o -name '*.rst' -o -name '*.txt' \
-		-o -name 'Kconfig*' -o -name 'Makefile' -o -name '*.dts*' -o -name '*.json' \) |
-		LC_ALL=C sort | xargs cat 2>/dev/null || true) | head -c $((112 << 20)) >"$corpus.text"
+	wb_corpus_text $((112 << 20)) >"$corpus.text"
 	[[ $(stat -c %s "$corpus.text") -eq $((112 << 20)) ]] || die "the corpus text came out short: is $WB_BASE complete?"
 	head -c $((16 << 20)) "$vmlinux" >"$corpus.bin-part"
 	cat "$corpus.text" "$corpus.bin-part" >"$corpus.tmp"
@@ -103,29 +101,11 @@ corpus_sha=$(sha256sum "$corpus" | cut -d' ' -f1)
 } >"$run/meta.log"
 cat "$run/meta.log"
 
-# bench_initramfs VARIANT CONFIG CORPUS: $bdir/initramfs-<VARIANT>[-arm64].cpio,
-# the "run" image + a second cpio with the bench files (the kernel unpacks
-# concatenated archives in order): bench-tool built for CONFIG's
-# architecture, the corpus and, where built, zsbench.ko.
-bench_initramfs() {
-	local v=$1 config=$2 corpus=$3 tag extra base_img
-	tag=$v$([[ $(wb_arch "$config") != arm64 ]] || echo -arm64)
-	base_img=$("$WB_DIR/initramfs.sh" run "$v" "$config")
-	extra=$bdir/extra-$tag
-	rm -rf "$extra"
-	mkdir -p "$extra/wb/bin"
-	"$(wb_cross "$config")gcc" -static -O2 -Wall -Wextra -Werror -o "$extra/wb/bin/bench-tool" \
-		"$WB_REPO/bench/guest/bench-tool.c" || die "compiling bench/guest/bench-tool.c failed"
-	[[ $(wb_arch "$config") == arm64 ]] || cp "$bdir/zsbench-$v/zsbench.ko" "$extra/wb/"
-	ln "$corpus" "$extra/wb/bench-corpus.bin" 2>/dev/null || cp "$corpus" "$extra/wb/bench-corpus.bin"
-	(cd "$extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$bdir/extra-$tag.cpio"
-	cat "$base_img" "$bdir/extra-$tag.cpio" >"$bdir/initramfs-$tag.cpio.tmp"
-	mv -f "$bdir/initramfs-$tag.cpio.tmp" "$bdir/initramfs-$tag.cpio"
-	rm -rf "$extra" "$bdir/extra-$tag.cpio"
-}
+# The initramfs of each kernel: make test's "run" image, bench-tool, the
+# corpus and (x86) zsbench.ko.
 for v in stock ours; do
-	bench_initramfs "$v" bench "$corpus"
-	bench_initramfs "$v" debug-arm64 "$corpus"
+	wb_bench_initramfs "$v" bench "$corpus" "$bdir/initramfs-$v.cpio" "$bdir/zsbench-$v/zsbench.ko"
+	wb_bench_initramfs "$v" debug-arm64 "$corpus" "$bdir/initramfs-$v-arm64.cpio"
 done
 
 # boot NAME VARIANT [kernel args]: one bench boot, results into $run.
@@ -190,33 +170,13 @@ if [[ $quick != 1 ]]; then
 fi
 
 python3 "$WB_REPO/bench/report.py" --out "$run" "$run"/meta.log "$run"/bench-*.log | tee "$run/table.txt"
-# Step 5's table, from the mm_stat line of each density snapshot (bytes):
-# compr_data_size, mem_used_total, compr/mem_used per kernel, ours/stock.
+# Step 5's table (density-arm64.sh, which make test's density-arm64 leg
+# runs on a smaller corpus).
 {
 	echo
 	echo "== density on arm64, 64K pages (debug-arm64 kernels, -icount, 1 CPU)," \
 	     "the corpus above ($(($(stat -c %s "$corpus") >> 20)) MiB)"
-	awk '{ sub(/\r$/, "") }
-	     /^BENCH-INFO variant=/ { sub(/.*variant=/, ""); v = $1 }
-	     /^BENCH-BEGIN density/ { tag = $3 " " $5; sub(/comp=/, "", tag); sub(/phase=/, "", tag); t[tag] = 1 }
-	     /^mm_stat / && tag { c[tag, v] = $3; m[tag, v] = $4; tag = "" }
-	     END {
-		f = "%-13s %-6s %16s %15s %15s %10s\n"
-		printf f, "setting", "kernel", "compr_data_size", "mem_used_total", "compr/mem_used", "ours/stock"
-		n = split("lzo-rle fill,lzo-rle half,zstd fill,zstd half", order, ",")
-		for (i = 1; i <= n; i++) {
-			k = order[i]
-			if (!(k in t)) continue
-			for (j = 1; j <= 2; j++) {
-				w = j == 1 ? "stock" : "ours"
-				if (!((k, w) in m) || !m[k, w]) { printf "%-13s %-6s (no figures)\n", k, w; continue }
-				r = ""
-				if (w == "ours" && ((k, "stock") in m) && m[k, "stock"] && c[k, "stock"])
-					r = sprintf("%.4f", (c[k, w] / m[k, w]) / (c[k, "stock"] / m[k, "stock"]))
-				printf f, k, w, c[k, w], m[k, w], sprintf("%.4f", c[k, w] / m[k, w]), r
-			}
-		}
-	     }' "$run/arm64-density-stock.log" "$run/arm64-density-ours.log"
+	"$WB_DIR/density-arm64.sh" table "$run/arm64-density-stock.log" "$run/arm64-density-ours.log"
 } | tee "$run/arm64-density.txt"
 ln -sfn "$run" "$bdir/latest"
 # bench/results/ (what the README shows) only takes complete runs.

@@ -70,6 +70,36 @@ wb_image() {
 # architecture (downloaded, not installed: dpkg-deb -x), e.g. the arm64
 # busybox of the arm64 guests.
 wb_foreign() { echo "$WB_CACHE/foreign/${1/:/_}"; }
+# wb_corpus_text BYTES: the first BYTES of make bench's corpus text on
+# stdout: source text of the pristine tree (a fixed list of suffixes,
+# files in C sort order), so it depends only on the tarball.
+wb_corpus_text() {
+	(cd "$WB_BASE" && find . -type f \( -name '*.[chS]' -o -name '*.rst' -o -name '*.txt' \
+		-o -name 'Kconfig*' -o -name 'Makefile' -o -name '*.dts*' -o -name '*.json' \) |
+		LC_ALL=C sort | xargs cat 2>/dev/null || true) | head -c "$1"
+}
+
+# wb_bench_initramfs VARIANT CONFIG CORPUS OUT [MODULE]: the "run" image of
+# initramfs.sh + a second cpio (the kernel unpacks concatenated archives
+# in order) with bench/guest/bench-tool built for CONFIG's architecture,
+# CORPUS as /wb/bench-corpus.bin and MODULE (zsbench.ko) if given; the
+# guest's bench job (workbench/guest/job-bench.sh) runs on it.
+wb_bench_initramfs() {
+	local v=$1 config=$2 corpus=$3 out=$4 module=${5:-} base_img extra
+	base_img=$("$WB_DIR/initramfs.sh" run "$v" "$config")
+	extra=$out.extra
+	rm -rf "$extra"
+	mkdir -p "$extra/wb/bin"
+	"$(wb_cross "$config")gcc" -static -O2 -Wall -Wextra -Werror -o "$extra/wb/bin/bench-tool" \
+		"$WB_REPO/bench/guest/bench-tool.c" || die "compiling bench/guest/bench-tool.c failed"
+	[[ -z $module ]] || cp "$module" "$extra/wb/"
+	ln "$corpus" "$extra/wb/bench-corpus.bin" 2>/dev/null || cp "$corpus" "$extra/wb/bench-corpus.bin"
+	(cd "$extra" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.extra.cpio"
+	cat "$base_img" "$out.extra.cpio" >"$out.tmp"
+	mv -f "$out.tmp" "$out"
+	rm -rf "$extra" "$out.extra.cpio"
+}
+
 # What the arm64 guests take from Debian's arm64 archive: busybox, and
 # mke2fs with the libraries and loader it needs (ext4_on_zram).
 WB_ARM64_PACKAGES=(busybox-static:arm64 e2fsprogs:arm64 libext2fs2:arm64

@@ -15,6 +15,9 @@
 #      - boot selftest-arm64: our kselftests on that arm64 64K-page
 #        kernel, from an arm64 busybox initramfs (a subset of the cases:
 #        see below)
+#      - boots density-arm64-stock/-ours: stock 6.12 built for arm64 too,
+#        the same data written to zram on both; ours may not take more
+#        memory for it (workbench/density-arm64.sh)
 #      - boot kcsan: the KUnit stress and the selftest stress on a KCSAN
 #        kernel (configs/kcsan.config); a data race reported in a function
 #        of ours (zsmalloc, its KUnit suite, zram) fails the boot, races
@@ -32,8 +35,8 @@
 #                 upstream ones
 #   KUNIT_FILTER  kunit.filter_glob, e.g. 'zsmalloc.*' or 'zsmalloc.zs_free*'
 #   SUITES        what to run: "cross kunit kunit32 kunit-arm64 selftest-arm64
-#                 kcsan selftest zswap" (default; when set, the workbench
-#                 checks are skipped)
+#                 density-arm64 kcsan selftest zswap" (default; when set,
+#                 the workbench checks are skipped)
 #   SELFTESTS     suites of the selftest boot: "zsmalloc zram" (default)
 #   KSFT_TEST     one kselftest program, e.g. zsmalloc:zsmalloc_test (run_kselftest.sh -t)
 #   ZSMALLOC_TESTS  comma-separated zsmalloc_test cases (the program reads it;
@@ -158,7 +161,7 @@ arm64_kernel() {
 	arm64_image=$(wb_build "$variant" debug-arm64)/$(wb_image debug-arm64)
 }
 
-for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest zswap}; do
+for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 density-arm64 kcsan selftest zswap}; do
 	case $s in
 	kunit | kunit32 | kunit-arm64)
 		# kunit: the 64-bit debug kernel with the guest's initramfs
@@ -197,6 +200,16 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 kcsan selftest
 		"$WB_DIR/parse-results.sh" kunit "$WB_LOGS/$s-console.log" "$src" "$s" || true
 		splat_check "$s-boot" "$WB_LOGS/$s-console.log"
 		[[ $i == none ]] || kmemleak_check "$s-boot" "$WB_LOGS/$s-results.log"
+		;;
+	density-arm64)
+		# Stock 6.12 and ours on arm64 with 64K pages, the same data in
+		# zram on both: ours may not take more memory for it in any
+		# setting (density-arm64.sh; stock's arm64 kernel is built
+		# here, about 5 minutes cold).
+		[[ $variant == ours ]] || continue
+		echo
+		echo "== density on arm64, 64K pages: stock 6.12 and ours (boots 'density-arm64-stock', 'density-arm64-ours')"
+		"$WB_DIR/density-arm64.sh" test || true
 		;;
 	selftest | zswap)
 		# Boot 2: our kselftests and the zram selftests. Boot 3: test_zswap,
