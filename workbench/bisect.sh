@@ -54,8 +54,9 @@ done
 
 # 3. Each mail: git am, then build
 n=0
-total=$(ls "$patches"/0*.patch | grep -vc 0000-cover-letter)
-for p in "$patches"/0*.patch; do
+mails=("$patches"/0*.patch)
+total=$((${#mails[@]} - 1))	# the cover letter is 0000
+for p in "${mails[@]}"; do
 	[[ $(basename "$p") != 0000-cover-letter.patch ]] || continue
 	n=$((n + 1))
 	subject=$(sed -n 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //p' "$p" | head -1)
@@ -84,7 +85,9 @@ for p in "$patches"/0*.patch; do
 		fi
 		res+=("$(wb_arch "$c") $(($(date +%s) - start)) s")
 	done
-	printf '  %2d/%d %-66s built (%s)\n' "$n" "$total" "${subject:0:66}" "$(IFS=,; echo "${res[*]}" | sed 's/,/, /g')"
+	built=${res[0]}
+	[[ ${#res[@]} -lt 2 ]] || built="$built, ${res[1]}"
+	printf '  %2d/%d %-66s built (%s)\n' "$n" "$total" "${subject:0:66}" "$built"
 done
 
 # 4. The tree after the last mail is make test's

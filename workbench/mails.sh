@@ -78,11 +78,11 @@ files_paths() {
 declare -a MAILS=("")
 read_mails() {
 	[[ -f $order ]] || die "no $order"
-	local line
+	local line words
 	while IFS= read -r line; do
-		line=${line%%#*}
-		[[ -n ${line//[[:space:]]/} ]] || continue
-		MAILS+=("$(echo $line)")
+		read -ra words <<<"${line%%#*}"
+		[[ ${#words[@]} -gt 0 ]] || continue
+		MAILS+=("${words[*]}")
 	done <"$order"
 	[[ ${#MAILS[@]} -gt 1 ]] || die "$order lists no mail"
 }
@@ -134,7 +134,8 @@ snapshots() {
 	done
 	for ((i = n; i >= 1; i--)); do
 		cp -r "$dir/work" "$dir/$i"
-		local parts=(${MAILS[$i]})
+		local parts
+		read -ra parts <<<"${MAILS[$i]}"
 		for ((j = ${#parts[@]} - 1; j >= 0; j--)); do
 			part=${parts[$j]}
 			case $part in
