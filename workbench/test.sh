@@ -259,6 +259,8 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 density-arm64 
 		#                               and of handles
 		#   stress_all_at_once          swap under pressure while
 		#                               compaction migrates zspage pages
+		#                               (counted; required on 4K pages
+		#                               only: see test_stress.c)
 		#   deferred_free_settles       deferred frees of 64K pages'
 		#                               objects settle (slot caches of
 		#                               64K slots pin up to 45 % of the

