@@ -117,6 +117,25 @@ cmp_copy() {
 	return 1
 }
 
+# copy_path FROM TO PATH: FROM/PATH to TO/PATH if FROM has it (a tree's
+# state of one path: nothing is copied where FROM has no such file).
+copy_path() {
+	[[ -f $1/$3 ]] || return 0
+	mkdir -p "$2/$(dirname "$3")"
+	cp "$1/$3" "$2/$3"
+}
+
+# copy_state FROM TO PATHS_FILE: TO, made anew, holds FROM's state of the
+# paths listed in PATHS_FILE (one per line)
+copy_state() {
+	local p
+	rm -rf "$2"
+	mkdir -p "$2"
+	while read -r p; do
+		copy_path "$1" "$2" "$p"
+	done <"$3"
+}
+
 kernel_version() {
 	make -s -C "$1" kernelversion 2>/dev/null
 }

@@ -89,7 +89,7 @@ read_mails() {
 
 # all_paths: every path any part touches
 all_paths() {
-	local i part f
+	local i part
 	for ((i = 1; i < ${#MAILS[@]}; i++)); do
 		for part in ${MAILS[$i]}; do
 			case $part in
@@ -98,19 +98,6 @@ all_paths() {
 			esac
 		done
 	done | sort -u
-}
-
-# copy_state FROM TO PATHS_FILE: copy the listed paths that exist in FROM
-copy_state() {
-	local p
-	rm -rf "$2"
-	mkdir -p "$2"
-	while read -r p; do
-		if [[ -f $1/$p ]]; then
-			mkdir -p "$2/$(dirname "$p")"
-			cp "$1/$p" "$2/$p"
-		fi
-	done <"$3"
 }
 
 # snapshots DIR FUZZ: see the header; FUZZ=1 keeps going on rejects
@@ -143,10 +130,7 @@ snapshots() {
 			files:*)
 				while read -r f; do
 					rm -f "$dir/work/$f"
-					if [[ -f $WB_BASE/$f ]]; then
-						mkdir -p "$dir/work/$(dirname "$f")"
-						cp "$WB_BASE/$f" "$dir/work/$f"
-					fi
+					copy_path "$WB_BASE" "$dir/work" "$f"
 				done < <(files_paths "$part")
 				;;
 			*.patch)
@@ -192,13 +176,13 @@ tree_diff() {
 	tmp=$(mktemp -d)
 	git -C "$tmp" init -q
 	for p in "$@"; do
-		[[ ! -f $old/$p ]] || { mkdir -p "$tmp/$(dirname "$p")"; cp "$old/$p" "$tmp/$p"; }
+		copy_path "$old" "$tmp" "$p"
 	done
 	git -C "$tmp" add -A
 	git -C "$tmp" -c user.name=wb -c user.email=wb@localhost commit -q --allow-empty -m old
 	for p in "$@"; do
 		rm -f "$tmp/$p"
-		[[ ! -f $new/$p ]] || { mkdir -p "$tmp/$(dirname "$p")"; cp "$new/$p" "$tmp/$p"; }
+		copy_path "$new" "$tmp" "$p"
 	done
 	git -C "$tmp" add -A
 	git -C "$tmp" -c diff.noprefix=false -c core.quotepath=off diff --cached -B

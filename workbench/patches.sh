@@ -70,10 +70,7 @@ done <"$tmp/snap/mails"
 
 # Verify: the mails applied in order to pristine files give the assembled
 # tree, each exactly (--fuzz=0).
-mkdir -p "$tmp/verify"
-while read -r p; do
-	[[ ! -f $WB_BASE/$p ]] || { mkdir -p "$tmp/verify/$(dirname "$p")"; cp "$WB_BASE/$p" "$tmp/verify/$p"; }
-done <"$tmp/snap/paths"
+copy_state "$WB_BASE" "$tmp/verify" "$tmp/snap/paths"
 for f in "${files[@]}"; do
 	patch -p1 -d "$tmp/verify" --batch --fuzz=0 --no-backup-if-mismatch -s <"$f" >/dev/null ||
 		die "$(basename "$f") does not apply to pristine $version + the mails before it"
