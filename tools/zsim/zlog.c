@@ -113,21 +113,6 @@ static void release(struct obj *o)
 	o->zspage = -1;
 }
 
-/* zs_huge_class_size(): above the largest slot that shares its pages */
-static unsigned int huge_class_size(const struct zs_geometry *geo)
-{
-	unsigned int s, size, max_shared = 0;
-
-	for (s = 0; s < geo_nr_steps(geo); s++) {
-		if (!geo_class_head(geo, s))
-			continue;
-		size = geo_step_size(geo, geo_min_size(geo), s);
-		if (geo_chain(geo, size) * PAGE_SIZE / size > 1)
-			max_shared = size;
-	}
-	return max_shared - 8 + 1;
-}
-
 static int by_live(const void *a, const void *b)
 {
 	long la = zs[*(const int *)a].live, lb = zs[*(const int *)b].live;
@@ -218,10 +203,10 @@ static void report(const char *phase, struct obj *objs, long n)
 
 int main(int argc, char **argv)
 {
-	unsigned int order = 3, huge, len;
+	unsigned int order = 3, huge, *lens;
 	struct zs_geometry geo;
-	struct obj *objs = NULL;
-	long n = 0, cap = 0, i;
+	struct obj *objs;
+	long n, i;
 	double frac = 1.0;
 	int opt, every_other = 0;
 	FILE *f;
@@ -255,20 +240,16 @@ int main(int argc, char **argv)
 	cap_bytes = PAGE_SIZE << order;
 	/* the kernel's huge threshold at this order: the same huge pages */
 	geo = (struct zs_geometry){ PAGE_SIZE, order, INDEX_BITS };
-	huge = huge_class_size(&geo);
-	while (trace_next(f, &len)) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 4096;
-			objs = realloc(objs, cap * sizeof(*objs));
-		}
-		objs[n].zspage = -1;
-		objs[n].len = len;
-		if (len)
-			store(&objs[n], huge);
-		n++;
+	huge = zram_huge_len(geo_max_shared(&geo));
+	lens = trace_load(f, &n);
+	objs = calloc(n, sizeof(*objs));
+	for (i = 0; i < n; i++) {
+		objs[i].zspage = -1;
+		objs[i].len = lens[i];
+		if (lens[i])
+			store(&objs[i], huge);
 	}
-	if (f != stdin)
-		fclose(f);
+	free(lens);
 	printf("order %u, header %u, align %u, compact below %g, %ld pages of trace\n",
 	       order, hdr, align, frac, n);
 	report("fill", objs, n);

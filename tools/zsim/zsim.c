@@ -101,9 +101,8 @@ static void build(unsigned int order)
 		c->pages = geo_chain(&geo, c->size);
 		c->objs = c->pages * PAGE_SIZE / c->size;
 		c->huge = c->objs == 1;
-		if (!c->huge)
-			max_shared = c->size;
 	}
+	max_shared = geo_max_shared(&geo);
 }
 
 static int obj_class(unsigned int len)
@@ -296,9 +295,9 @@ static void report(const char *phase, struct obj *objs, long n)
 
 int main(int argc, char **argv)
 {
-	unsigned int order = 3, huge, len;
-	struct obj *objs = NULL;
-	long n = 0, cap = 0, i;
+	unsigned int order = 3, huge, *lens;
+	struct obj *objs;
+	long n, i;
 	int opt, every_other = 0;
 	FILE *f;
 
@@ -332,22 +331,17 @@ int main(int argc, char **argv)
 	if (!f)
 		return 2;
 	build(order);
-	huge = max_shared - ZS_HANDLE_SIZE + 1;	/* zs_huge_class_size() */
-	while (trace_next(f, &len)) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 4096;
-			objs = realloc(objs, cap * sizeof(*objs));
+	huge = zram_huge_len(max_shared);
+	lens = trace_load(f, &n);
+	objs = calloc(n, sizeof(*objs));
+	for (i = 0; i < n; i++) {
+		objs[i].class = -1;
+		if (lens[i]) {
+			objs[i].len = lens[i] >= huge ? PAGE_SIZE : lens[i];
+			store(&objs[i], objs[i].len);
 		}
-		objs[n].class = -1;
-		objs[n].len = 0;
-		if (len) {
-			objs[n].len = len >= huge ? PAGE_SIZE : len;
-			store(&objs[n], objs[n].len);
-		}
-		n++;
 	}
-	if (f != stdin)
-		fclose(f);
+	free(lens);
 	printf("order %u, step %lu, %d classes, %ld pages of trace, ",
 	       order, PAGE_SIZE >> ZS_STEP_BITS, nr_classes, n);
 	printf("borrow %d steps / %u bytes, grow %d, open at %g\n",
@@ -359,5 +353,6 @@ int main(int argc, char **argv)
 	compact(objs, n);
 	report(every_other ? "alt" : "half", objs, n);
 	printf("compaction moved %.0f KiB\n", moved / 1024);
+	free(objs);
 	return 0;
 }
