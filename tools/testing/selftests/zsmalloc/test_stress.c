@@ -128,7 +128,7 @@ int test_stress_all_at_once(void)
 	 * 4K pages a pageblock is 2 MiB and the pool's pages are always
 	 * somewhere the migrate scanner reaches; with 64K pages (arm64) a
 	 * pageblock is 512 MiB, and whether the pool's pages land below the
-	 * point where the scanners meet is the luck of the layout (0 to 239
+	 * point where the scanners meet is the luck of the layout (0 to 397
 	 * of them migrated in the runs so far).  There the count is
 	 * reported, and the KUnit suite's migration cases, which call the
 	 * movable operations directly, stand for it.
