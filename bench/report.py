@@ -86,6 +86,8 @@ def parse_snap(table):
          'huge': mm[7] if len(mm) > 7 else 0}
     cols = None
     pages = alloc = used = header = 0
+    if any('bytes_live' in row.split() for row in table[1:]):
+        return {**s, **parse_bins(table[1:], s['compr'])}
     for row in table[1:]:
         f = row.split()
         if not f:
@@ -109,6 +111,30 @@ def parse_snap(table):
              header=header, rounding=used - header - s['compr'],
              classes_found=cols is not None)
     return s
+
+
+def parse_bins(table, compr):
+    """The bins table of a packed pool: the same waste split, where the
+    free slots are the holes freed records left and the tail is what no
+    record took yet; huge objects take a page each."""
+    cols = None
+    t = dict.fromkeys(('pages_used', 'bytes_used', 'bytes_live', 'obj_used',
+                       'huge'), 0)
+    for row in table:
+        f = row.split()
+        if cols is None and 'bytes_live' in f:
+            cols = {name: n for n, name in enumerate(f)}
+            continue
+        if cols is None or len(f) < len(cols):
+            continue
+        for k in t:
+            t[k] += int(f[cols[k]])
+    pool, huge = t['pages_used'] * PAGE, t['huge'] * PAGE
+    header = HEADER * (t['obj_used'] - t['huge'])
+    return dict(pool=pool, tail=pool - t['bytes_used'] - huge,
+                free_slots=t['bytes_used'] - t['bytes_live'], header=header,
+                rounding=t['bytes_live'] + huge - header - compr,
+                classes_found=cols is not None)
 
 
 def median_spread(vals):
@@ -224,18 +250,22 @@ def opcost_rows(d):
            ('read', 'map(RO)+copy+unmap', 'map'), ('free', 'free', 'map'),
            ('alloc', 'malloc+zs_obj_write (ours) | map (stock)', 'obj'),
            ('read', 'zs_obj_read_begin+copy+end (ours) | map (stock)', 'obj'))
+    # pool=packed lines: ours' packed pools, rows of their own
     for _, title, size in keys:
-        for op, label, api in ops:
-            def vals(v, api):
-                return [float(o[op + '_ns']) for o in d['opcost']
-                        if o['variant'] == v and o['size'] == size
-                        and opcost_title(o) == title
-                        and o.get('api', 'map') == api]
-            ours = vals('ours', api)
-            if api == 'obj' and not ours:
-                continue
-            rows.append(Row(f'{title}, size {size}', label,
-                            'ns/op', 'lower', vals('stock', 'map'), ours))
+        for pool in ('classes', 'packed'):
+            for op, label, api in ops:
+                def vals(v, api):
+                    return [float(o[op + '_ns']) for o in d['opcost']
+                            if o['variant'] == v and o['size'] == size
+                            and opcost_title(o) == title
+                            and o.get('api', 'map') == api
+                            and o.get('pool', 'classes') == pool]
+                ours = vals('ours', api)
+                if (api == 'obj' or pool == 'packed') and not ours:
+                    continue
+                rows.append(Row(f'{title}, size {size}',
+                                label + (', ours packed' if pool == 'packed' else ''),
+                                'ns/op', 'lower', vals('stock', 'map'), ours))
     return rows
 
 

@@ -1924,6 +1924,275 @@ static void destroy_with_deferred_frees_pending(struct kunit *test)
 }
 
 /* ------------------------------------------------------------------ */
+/* Packed pools                                                        */
+/* ------------------------------------------------------------------ */
+
+static struct zs_pool *create_packed_pool(struct kunit *test,
+					  unsigned int order)
+{
+	char name[32];
+	struct zs_pool *pool;
+
+	snprintf(name, sizeof(name), "kunit-pk%u-%lx", order,
+		 (unsigned long)get_random_u32());
+	pool = zs_create_packed_pool(name, order);
+	if (!pool && BITS_PER_LONG == 32)
+		kunit_skip(test, "a 32-bit obj has no room for a record's place");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_TRUE(test, zs_pool_is_packed(pool));
+	return pool;
+}
+
+/* Bytes a record of @size takes in a packed pool: header, 8-byte units */
+static unsigned long pk_record_bytes(unsigned int size)
+{
+	return HDR + round_up(size, 8);
+}
+
+/*
+ * Store @n objects of random sizes, some huge, in @pool; returns the
+ * record bytes of those not huge, and their count of huge ones in @huge.
+ */
+static unsigned long pk_fill(struct kunit *test, struct zs_pool *pool,
+			     struct zt_obj *objs, unsigned int n,
+			     unsigned int *huge)
+{
+	size_t huge_size = zs_huge_class_size(pool);
+	unsigned long bytes = 0;
+	unsigned int i;
+
+	*huge = 0;
+	for (i = 0; i < n; i++) {
+		/* mostly what compressed pages are; one in 16 huge */
+		unsigned int size = i % 16 ? 1 + get_random_u32_below(3 * PAGE_SIZE / 4) :
+				    huge_size + get_random_u32_below(PAGE_SIZE - huge_size + 1);
+
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[i], size, i));
+		if (size >= huge_size)
+			(*huge)++;
+		else
+			bytes += pk_record_bytes(size);
+	}
+	return bytes;
+}
+
+/* Every object of @objs still stored reads back right, through both APIs */
+static void pk_check_all(struct kunit *test, struct zs_pool *pool,
+			 struct zt_obj *objs, unsigned int n)
+{
+	u8 *copy = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned int i, j, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	for (i = 0; i < n; i++) {
+		u8 *p;
+
+		if (!objs[i].handle)
+			continue;
+		bad += check_obj(pool, &objs[i]) != -1;
+		p = zs_obj_read_begin(pool, objs[i].handle, objs[i].size, copy);
+		for (j = 0; j < objs[i].size; j++)
+			if (p[j] != pattern_byte(objs[i].seed, j))
+				break;
+		bad += j != objs[i].size;
+		zs_obj_read_end(pool, objs[i].handle, objs[i].size, p);
+	}
+	kfree(copy);
+	KUNIT_EXPECT_EQ(test, bad, 0u);
+}
+
+/* Free what is left of @objs, and @pool with it: no page may remain */
+static void free_objs_destroy_pool(struct kunit *test, struct zs_pool *pool,
+				   struct zt_obj *objs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		zs_free(pool, objs[i].handle);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	zs_destroy_pool(pool);
+}
+
+#define PK_OBJS		1500
+
+/*
+ * A packed pool stores objects of any size, each in a header word and its
+ * bytes rounded up to 8: the pages it takes are those bytes, a page per
+ * huge object and at most the free tails of one zspage per bin and 1/64
+ * of the bytes besides -- counted from the sizes alone.  A pool of classes
+ * takes more for the same objects.
+ */
+static void packed_pool_stores_any_size_densely(struct kunit *test)
+{
+	struct zs_pool *pool = create_packed_pool(test, 3);
+	struct zs_pool *classes = create_pool(test, 3);
+	struct zt_obj *objs = kvcalloc(PK_OBJS, sizeof(*objs), GFP_KERNEL);
+	struct zt_obj *twins = kvcalloc(PK_OBJS, sizeof(*twins), GFP_KERNEL);
+	unsigned long bytes, bound, pages, class_pages;
+	unsigned int huge, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, twins);
+	bytes = pk_fill(test, pool, objs, PK_OBJS, &huge);
+	pk_check_all(test, pool, objs, PK_OBJS);
+	for (i = 0; i < PK_OBJS; i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(classes, &twins[i],
+						  objs[i].size, i));
+
+	pages = zs_get_total_pages(pool);
+	class_pages = zs_get_total_pages(classes);
+	bound = DIV_ROUND_UP(bytes + bytes / 64, PAGE_SIZE) + huge +
+		(num_possible_cpus() << 3);
+	kunit_info(test, "%u objects: %lu record bytes + %u huge; packed %lu pages (bound %lu), classes %lu\n",
+		   PK_OBJS, bytes, huge, pages, bound, class_pages);
+	KUNIT_EXPECT_GE(test, pages, DIV_ROUND_UP(bytes, PAGE_SIZE) + huge);
+	KUNIT_EXPECT_LE(test, pages, bound);
+	KUNIT_EXPECT_LT(test, pages, class_pages);
+
+	free_objs_destroy_pool(test, classes, twins, PK_OBJS);
+	free_objs_destroy_pool(test, pool, objs, PK_OBJS);
+	kvfree(twins);
+	kvfree(objs);
+}
+
+/*
+ * Freeing half the objects at random leaves holes; the shrinker counts
+ * them, compaction moves the records of sparse zspages into other tails
+ * (and new zspages) and frees the zspages, counting the pages it gave
+ * back less those it took: what is left takes at most 8/7 of its bytes
+ * (zspages at least 7/8 live stay as they are), and every object reads
+ * back right.  Freeing the rest gives every page back.
+ */
+static void packed_compaction_frees_the_holes(struct kunit *test)
+{
+	struct zs_pool *pool = create_packed_pool(test, 3);
+	struct zt_obj *objs = kvcalloc(PK_OBJS, sizeof(*objs), GFP_KERNEL);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct shrinker *shrinker = zs_pool_shrinker(pool);
+	unsigned long live = 0, before, after, freed, count;
+	unsigned int huge, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	pk_fill(test, pool, objs, PK_OBJS, &huge);
+	for (i = 0; i < PK_OBJS; i++) {
+		if (get_random_u32_below(2)) {
+			zs_free(pool, objs[i].handle);
+			objs[i].handle = 0;
+			if (objs[i].size < zs_huge_class_size(pool))
+				continue;
+			huge--;
+		} else if (objs[i].size < zs_huge_class_size(pool)) {
+			live += pk_record_bytes(objs[i].size);
+		}
+	}
+	before = zs_get_total_pages(pool);
+	count = shrinker->count_objects(shrinker, &sc);
+	freed = zs_compact(pool);
+	after = zs_get_total_pages(pool);
+	kunit_info(test, "%lu live record bytes + %u huge: %lu pages, shrinker counted %lu, compaction freed %lu, %lu left\n",
+		   live, huge, before, count, freed, after);
+	KUNIT_EXPECT_GT(test, count, 0ul);
+	/* the count is the holes' bytes: compaction gets most of them back */
+	KUNIT_EXPECT_GE(test, freed, count / 2);
+	KUNIT_EXPECT_LE(test, freed, count + (num_possible_cpus() << 3));
+	KUNIT_EXPECT_EQ(test, after, before - freed);
+	KUNIT_EXPECT_LE(test, after, DIV_ROUND_UP(live * 8 / 7, PAGE_SIZE) +
+			huge + (num_possible_cpus() << 3));
+	pk_check_all(test, pool, objs, PK_OBJS);
+	free_objs_destroy_pool(test, pool, objs, PK_OBJS);
+	kvfree(objs);
+}
+
+/*
+ * Migrating the page a record starts in, a huge object's page among them,
+ * repoints every record that starts there; records that straddle into
+ * the page from the one before keep reading right too.
+ */
+static void packed_migration_repoints_records(struct kunit *test)
+{
+#define PK_MIGRATE_OBJS	64
+	struct zs_pool *pool = create_packed_pool(test, 3);
+	struct zt_obj *objs = kunit_kcalloc(test, PK_MIGRATE_OBJS, sizeof(*objs),
+					    GFP_KERNEL);
+	unsigned int i, moved = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < PK_MIGRATE_OBJS; i++) {
+		unsigned int size = i == 5 ? PAGE_SIZE :
+				    100 + get_random_u32_below(PAGE_SIZE / 2);
+
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[i], size, i));
+	}
+	for (i = 0; i < PK_MIGRATE_OBJS; i += 3) {
+		struct zs_obj_location loc, now;
+
+		zs_obj_location(pool, objs[i].handle, &loc);
+		KUNIT_ASSERT_EQ(test, migrate_one_page(loc.page), 0);
+		zs_obj_location(pool, objs[i].handle, &now);
+		KUNIT_EXPECT_PTR_NE(test, now.page, loc.page);
+		KUNIT_EXPECT_EQ(test, now.page_idx, loc.page_idx);
+		KUNIT_EXPECT_EQ(test, now.obj_idx, loc.obj_idx);
+		moved++;
+		pk_check_all(test, pool, objs, PK_MIGRATE_OBJS);
+	}
+	KUNIT_EXPECT_EQ(test, zs_pool_counter_by_name(pool, "pages_migrated"),
+			(long)moved);
+	free_objs_destroy_pool(test, pool, objs, PK_MIGRATE_OBJS);
+}
+
+/*
+ * A mapped object's zspage is no compaction source: it stays where it is
+ * while compaction runs, and moves once unmapped.  Deferred frees of a
+ * packed pool are sorted by bin and freed by the flush.
+ */
+static void packed_mapped_stays_deferred_drain(struct kunit *test)
+{
+#define PK_MAPPED_OBJS	96
+	struct zs_pool *pool = create_packed_pool(test, 2);
+	struct zt_obj *objs = kunit_kcalloc(test, PK_MAPPED_OBJS, sizeof(*objs),
+					    GFP_KERNEL);
+	struct zs_obj_location loc, now;
+	unsigned int i, keep = 41;
+	struct pin pin;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	/* about six zspages of any page size */
+	for (i = 0; i < PK_MAPPED_OBJS; i++)
+		KUNIT_ASSERT_TRUE(test, alloc_obj(pool, &objs[i],
+						  (200 + 16 * i) * (PAGE_SIZE / SZ_4K),
+						  i));
+	/* make @keep's zspage sparse */
+	for (i = 0; i < PK_MAPPED_OBJS; i++) {
+		if (i == keep || i % 4 == 0)
+			continue;
+		zs_free(pool, objs[i].handle);
+		objs[i].handle = 0;
+	}
+	zs_obj_location(pool, objs[keep].handle, &loc);
+	pin_object(test, &pin, pool, objs[keep].handle);
+	zs_compact(pool);
+	zs_obj_location(pool, objs[keep].handle, &now);
+	KUNIT_EXPECT_PTR_EQ(test, now.page, loc.page);
+	KUNIT_EXPECT_EQ(test, now.obj_idx, loc.obj_idx);
+	unpin_object(&pin);
+	pk_check_all(test, pool, objs, PK_MAPPED_OBJS);
+	KUNIT_EXPECT_GT(test, zs_compact(pool), 0ul);
+	zs_obj_location(pool, objs[keep].handle, &now);
+	KUNIT_EXPECT_TRUE(test, now.page != loc.page ||
+			  now.obj_idx != loc.obj_idx);
+	pk_check_all(test, pool, objs, PK_MAPPED_OBJS);
+
+	for (i = 0; i < PK_MAPPED_OBJS; i++)
+		if (objs[i].handle)
+			zs_free_deferred(pool, objs[i].handle);
+	zs_free_deferred_flush(pool);
+	zs_pool_flush_free(pool);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	zs_destroy_pool(pool);
+}
+
+/* ------------------------------------------------------------------ */
 /* Concurrency                                                         */
 /* ------------------------------------------------------------------ */
 
@@ -2040,13 +2309,13 @@ static int stress_compactor(void *data)
 	return 0;
 }
 
-static void stress_all_cpus_with_compaction(struct kunit *test)
+static void stress_all_cpus(struct kunit *test, struct zs_pool *pool)
 {
 	struct stress_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	unsigned int cpu, started = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->pool = create_pool(test, 3);
+	ctx->pool = pool;
 	init_completion(&ctx->done);
 	atomic_set(&ctx->running, num_online_cpus() + 1);
 	for_each_online_cpu(cpu) {
@@ -2077,6 +2346,17 @@ static void stress_all_cpus_with_compaction(struct kunit *test)
 	zs_pool_flush_free(ctx->pool);
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(ctx->pool), 0ul);
 	zs_destroy_pool(ctx->pool);
+}
+
+static void stress_all_cpus_with_compaction(struct kunit *test)
+{
+	stress_all_cpus(test, create_pool(test, 3));
+}
+
+/* The same on a packed pool: records of every size, bins of every CPU */
+static void stress_packed_pool_all_cpus(struct kunit *test)
+{
+	stress_all_cpus(test, create_packed_pool(test, 3));
 }
 
 static struct kunit_case zsmalloc_test_cases[] = {
@@ -2113,7 +2393,12 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(malloc_uses_pending_frees_before_growing),
 	KUNIT_CASE(offline_cpu_hands_over_its_batch),
 	KUNIT_CASE(destroy_with_deferred_frees_pending),
+	KUNIT_CASE(packed_pool_stores_any_size_densely),
+	KUNIT_CASE(packed_compaction_frees_the_holes),
+	KUNIT_CASE(packed_migration_repoints_records),
+	KUNIT_CASE(packed_mapped_stays_deferred_drain),
 	KUNIT_CASE_SLOW(stress_all_cpus_with_compaction),
+	KUNIT_CASE_SLOW(stress_packed_pool_all_cpus),
 	{}
 };
 

@@ -105,6 +105,7 @@
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
+#include <linux/list_sort.h>
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <linux/string.h>
@@ -168,6 +169,34 @@
 #define ZS_OBJ_PFN_MASK		((1UL << ZS_PFN_BITS) - 1)
 
 /*
+ * The obj of a packed pool (see "Packed pools") says where a record of
+ * variable length is, and how long its payload is, in 8-byte units:
+ *
+ *	[ bin | PFN of the page the record starts in | offset / 8 | len / 8 - 1 ]
+ *
+ * The bin (lock domain) is there too, so free and map lock it straight
+ * from the handle.  Only a 64-bit word with MAX_PHYSMEM_BITS has room for
+ * it all (x86_64: 6 bits to spare, arm64 with 64K pages: 2); elsewhere
+ * pools use size classes whatever zsmalloc.packed says.
+ */
+#define ZS_PK_OFF_BITS		(PAGE_SHIFT - 3)
+#define ZS_PK_LEN_BITS		(PAGE_SHIFT - 3)
+#define ZS_PK_SPARE_BITS	(BITS_PER_LONG - ZS_PFN_BITS - ZS_PK_OFF_BITS - \
+				 ZS_PK_LEN_BITS)
+#if BITS_PER_LONG == 64 && ZS_PK_SPARE_BITS >= 1
+#define ZS_PK_BIN_BITS		(ZS_PK_SPARE_BITS > 3 ? 3 : ZS_PK_SPARE_BITS)
+#else
+#define ZS_PK_BIN_BITS		0
+#endif
+#define ZS_PK_MAX_BINS		BIT(ZS_PK_BIN_BITS)
+/* Free tails are listed in 64 steps of PAGE_SIZE / 64, and one of more */
+#define ZS_PK_NR_TAILS		65
+#define ZS_PK_TAIL_UNIT		(PAGE_SIZE / 64)
+/* zspage->group of a packed zspage not on a tail list */
+#define ZS_PK_HUGE		(ZS_PK_NR_TAILS)
+#define ZS_PK_SOURCE		(ZS_PK_NR_TAILS + 1)
+
+/*
  * With CONFIG_DEBUG_VM, the word of a free handle holds this: no obj has
  * all bits set (no pool has 256 classes, no PFN is all ones).
  */
@@ -212,22 +241,55 @@ struct size_class {
 } ____cacheline_aligned_in_smp;
 
 /*
- * struct zspage - one chain of pages of a class
+ * struct zs_bin - the zspages of a packed pool filled from some CPUs
  *
- * Slot state (@inuse, @fresh, @freelist, @group), @pages and @list are
- * protected by class->lock.  @mapped counts live mappings of objects in
- * this zspage: while it is non-zero no object here moves.
+ * A packed pool stores records of any length, one after the other, in
+ * zspages of 2^order pages; each CPU allocates from its bin (CPU modulo
+ * the number of bins), a free locks the bin named by the obj.  A zspage
+ * is on the list of its free tail's size (ZS_PK_TAIL_UNIT steps, the
+ * last for tails of a page or more), on @huge (one object of a page), or
+ * on @sources while compaction empties it.  Everything below @lock is
+ * protected by it.
+ */
+struct zs_bin {
+	struct zs_pool *pool;
+	unsigned int id;
+
+	spinlock_t lock;		/* protects all below */
+	DECLARE_BITMAP(tailed, ZS_PK_NR_TAILS);	/* non-empty tail lists */
+	struct list_head tails[ZS_PK_NR_TAILS];
+	struct list_head huge;
+	struct list_head sources;
+	unsigned long nr_zspages;	/* packed zspages, huge ones apart */
+	unsigned long nr_huge;
+	unsigned long objs;		/* objects stored, huge ones too */
+	unsigned long used;		/* bytes below the tops of zspages */
+	unsigned long live;		/* bytes of the records stored there */
+} ____cacheline_aligned_in_smp;
+
+/*
+ * struct zspage - one chain of pages of a class or of a bin
+ *
+ * Slot state (@inuse, @fresh, @freelist, @group), record state (@top,
+ * @live, @group), @pages and @list are protected by the class or bin
+ * lock.  @mapped counts live mappings of objects in this zspage: while it
+ * is non-zero no object here moves.
  */
 struct zspage {
 	struct list_head list;
-	struct size_class *class;
+	struct size_class *class;	/* NULL in a packed pool */
+	struct zs_bin *bin;		/* NULL in a pool of classes */
 	u16 inuse;
 	u16 fresh;			/* slots >= fresh never held an object */
 	u16 freelist;			/* first recycled slot, or ZS_NO_SLOT */
-	u8 group;
+	u8 group;			/* fullness group, or packed: tail list */
+	u8 nr_pages;
 	bool dying;			/* empty, unlinked, pages being freed */
+	bool huge;			/* packed: one object of a page, no header */
 	atomic_t mapped;
-	unsigned long huge_handle;	/* huge class: the single object's handle */
+	unsigned int top;		/* packed: records end here, tail is free */
+	unsigned int live;		/* packed: bytes of records stored */
+	unsigned long huge_handle;	/* the single object's handle, if huge */
 	struct page *pages[];
 };
 
@@ -297,6 +359,8 @@ struct zs_pool {
 	unsigned int borrow_steps;	/* closed classes borrow this far up */
 	u8 *step_class;			/* step -> index in classes[] */
 	struct size_class *classes;	/* nr_classes, ascending size */
+	unsigned int nr_bins;		/* packed pool: bins; else 0 */
+	struct zs_bin *bins;		/* packed pool: objects live here */
 
 	atomic_long_t pages_allocated;	/* zspage pages, not yet released */
 	struct zs_pool_stats stats;
@@ -329,6 +393,17 @@ struct zs_pool {
 #ifdef CONFIG_ZSMALLOC_STAT
 	struct dentry *stat_dentry;
 #endif
+};
+
+/*
+ * The caller's bytes of a slot or record (after its header, if any): they
+ * start at byte @poff of page @pidx of the zspage; @first of their @len
+ * bytes are in that page and the rest, if any, at the start of the next
+ * one.  A slot or record size is a multiple of the word, so its header
+ * never crosses a page.
+ */
+struct payload {
+	unsigned int pidx, poff, first, len;
 };
 
 /* Per-CPU state of the one object a CPU may have mapped */
@@ -590,24 +665,14 @@ static unsigned long slot_offset(struct size_class *class, unsigned int idx)
 	return (unsigned long)idx * class->size;
 }
 
-/*
- * The caller's bytes of a slot (after its header, if any): they start at
- * byte @poff of page @pidx of the zspage; @first of their @len bytes are
- * in that page and the rest, if any, at the start of the next one.  A
- * slot size is a multiple of the word, so its header never crosses a page.
- */
-struct payload {
-	unsigned int pidx, poff, first, len;
-};
-
-static struct payload slot_payload(struct size_class *class, unsigned int idx)
+/* The @len bytes at byte @off of a zspage */
+static __always_inline struct payload payload_at(unsigned long off,
+						 unsigned int len)
 {
-	unsigned int hdr = class->huge ? 0 : ZS_HANDLE_SIZE;
-	unsigned long off = slot_offset(class, idx) + hdr;
 	struct payload p = {
 		.pidx = off >> PAGE_SHIFT,
 		.poff = offset_in_page(off),
-		.len = class->size - hdr,
+		.len = len,
 	};
 
 	p.first = min_t(unsigned int, p.len, PAGE_SIZE - p.poff);
@@ -627,6 +692,17 @@ static __always_inline size_t payload_rest(const struct payload *p,
 	return min_t(size_t, len - p->first, PAGE_SIZE - p->first);
 }
 
+/* Where the caller's bytes of slot @idx start (*@off); how many there are */
+static __always_inline unsigned int slot_span(struct size_class *class,
+					      unsigned int idx,
+					      unsigned long *off)
+{
+	unsigned int hdr = class->huge ? 0 : ZS_HANDLE_SIZE;
+
+	*off = slot_offset(class, idx) + hdr;
+	return class->size - hdr;
+}
+
 static struct page *slot_page(struct size_class *class, struct zspage *zspage,
 			      unsigned int idx)
 {
@@ -640,11 +716,9 @@ static unsigned int first_slot_in_page(struct size_class *class,
 	return DIV_ROUND_UP(pidx * PAGE_SIZE, class->size);
 }
 
-/* Slot headers are word aligned and so never straddle a page. */
-static unsigned long read_slot_header(struct size_class *class,
-				      struct zspage *zspage, unsigned int idx)
+/* The word at byte @off of @zspage: word aligned, so inside one page */
+static unsigned long zspage_read_word(struct zspage *zspage, unsigned long off)
 {
-	unsigned long off = slot_offset(class, idx);
 	void *addr = kmap_local_page(zspage->pages[off >> PAGE_SHIFT]);
 	unsigned long val = *(unsigned long *)(addr + offset_in_page(off));
 
@@ -652,14 +726,47 @@ static unsigned long read_slot_header(struct size_class *class,
 	return val;
 }
 
-static void write_slot_header(struct size_class *class, struct zspage *zspage,
-			      unsigned int idx, unsigned long val)
+static void zspage_write_word(struct zspage *zspage, unsigned long off,
+			      unsigned long val)
 {
-	unsigned long off = slot_offset(class, idx);
 	void *addr = kmap_local_page(zspage->pages[off >> PAGE_SHIFT]);
 
 	*(unsigned long *)(addr + offset_in_page(off)) = val;
 	kunmap_local(addr);
+}
+
+/* Copy @len bytes between two zspages, page piece by page piece */
+static void zspage_copy(struct zspage *dst, unsigned long doff,
+			struct zspage *src, unsigned long soff,
+			unsigned int len)
+{
+	while (len) {
+		unsigned int n = min3(len,
+				      (unsigned int)(PAGE_SIZE - offset_in_page(doff)),
+				      (unsigned int)(PAGE_SIZE - offset_in_page(soff)));
+		void *s = kmap_local_page(src->pages[soff >> PAGE_SHIFT]);
+		void *d = kmap_local_page(dst->pages[doff >> PAGE_SHIFT]);
+
+		memcpy(d + offset_in_page(doff), s + offset_in_page(soff), n);
+		kunmap_local(d);
+		kunmap_local(s);
+		doff += n;
+		soff += n;
+		len -= n;
+	}
+}
+
+/* Slot headers are word aligned and so never straddle a page. */
+static unsigned long read_slot_header(struct size_class *class,
+				      struct zspage *zspage, unsigned int idx)
+{
+	return zspage_read_word(zspage, slot_offset(class, idx));
+}
+
+static void write_slot_header(struct size_class *class, struct zspage *zspage,
+			      unsigned int idx, unsigned long val)
+{
+	zspage_write_word(zspage, slot_offset(class, idx), val);
 }
 
 /* Handle of the object in slot @idx, or 0 if the slot is free */
@@ -711,31 +818,12 @@ static void zspage_put_slot(struct size_class *class, struct zspage *zspage,
 	zspage->inuse--;
 }
 
-/*
- * Copy an object's slot, header included, between two zspages of one
- * class, page piece by page piece.
- */
+/* Copy an object's slot, header included, between two zspages of one class */
 static void copy_slot(struct size_class *class, struct zspage *dst,
 		      unsigned int didx, struct zspage *src, unsigned int sidx)
 {
-	unsigned long doff = slot_offset(class, didx);
-	unsigned long soff = slot_offset(class, sidx);
-	unsigned int left = class->size;
-
-	while (left) {
-		unsigned int n = min3(left,
-				      (unsigned int)(PAGE_SIZE - offset_in_page(doff)),
-				      (unsigned int)(PAGE_SIZE - offset_in_page(soff)));
-		void *s = kmap_local_page(src->pages[soff >> PAGE_SHIFT]);
-		void *d = kmap_local_page(dst->pages[doff >> PAGE_SHIFT]);
-
-		memcpy(d + offset_in_page(doff), s + offset_in_page(soff), n);
-		kunmap_local(d);
-		kunmap_local(s);
-		doff += n;
-		soff += n;
-		left -= n;
-	}
+	zspage_copy(dst, slot_offset(class, didx), src, slot_offset(class, sidx),
+		    class->size);
 }
 
 /* ------------------------------------------------------------------ */
@@ -880,10 +968,13 @@ static unsigned long class_freeable_pages(struct size_class *class)
 /* zspage life cycle                                                   */
 /* ------------------------------------------------------------------ */
 
-static void zspage_page_init(struct zspage *zspage, struct page *page)
+/* @page becomes page @pidx of @zspage: page->index says which */
+static void zspage_page_init(struct zspage *zspage, struct page *page,
+			     unsigned int pidx)
 {
 	__SetPageZsmalloc(page);
 	set_page_private(page, (unsigned long)zspage);
+	page->index = pidx;
 	inc_zone_page_state(page, NR_ZSPAGES);
 }
 
@@ -906,16 +997,18 @@ static void zspage_page_release(struct page *page)
 	if (PageMovable(page))
 		__ClearPageMovable(page);
 	set_page_private(page, 0);
+	page->index = 0;
 	__ClearPageZsmalloc(page);
 	unlock_page(page);
 	put_page(page);
 }
 
-static struct zspage *alloc_zspage(struct zs_pool *pool,
-				   struct size_class *class, gfp_t gfp)
+/* A zspage of @nr pages, on no list, of no class or bin yet */
+static struct zspage *alloc_zspage(struct zs_pool *pool, unsigned int nr,
+				   gfp_t gfp)
 {
-	unsigned int i, nr = class->pages_per_zspage;
 	struct zspage *zspage;
+	unsigned int i;
 
 	zspage = kzalloc(struct_size(zspage, pages, nr),
 			 gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE));
@@ -928,12 +1021,12 @@ static struct zspage *alloc_zspage(struct zs_pool *pool,
 			goto fail;
 	}
 
-	zspage->class = class;
+	zspage->nr_pages = nr;
 	zspage->freelist = ZS_NO_SLOT;
 	zspage->group = ZS_GROUP_EMPTY;
 	INIT_LIST_HEAD(&zspage->list);
 	for (i = 0; i < nr; i++)
-		zspage_page_init(zspage, zspage->pages[i]);
+		zspage_page_init(zspage, zspage->pages[i], i);
 	for (i = 0; i < nr; i++)
 		zspage_page_make_movable(zspage->pages[i]);
 	atomic_long_add(nr, &pool->pages_allocated);
@@ -966,7 +1059,7 @@ static void class_remove_zspage(struct size_class *class,
 
 static void release_zspage(struct zs_pool *pool, struct zspage *zspage)
 {
-	unsigned int i, nr = zspage->class->pages_per_zspage;
+	unsigned int i, nr = zspage->nr_pages;
 
 	for (i = 0; i < nr; i++)
 		zspage_page_release(zspage->pages[i]);
@@ -987,7 +1080,7 @@ static void zs_free_worker(struct work_struct *work)
 
 	list_for_each_entry_safe(zspage, tmp, &list, list) {
 		list_del(&zspage->list);
-		for (i = 0; i < zspage->class->pages_per_zspage; i++)
+		for (i = 0; i < zspage->nr_pages; i++)
 			lock_page(zspage->pages[i]);
 		release_zspage(pool, zspage);
 		cond_resched();
@@ -1003,7 +1096,7 @@ static void free_zspage(struct zs_pool *pool, struct zspage *zspage)
 {
 	unsigned int i;
 
-	for (i = 0; i < zspage->class->pages_per_zspage; i++) {
+	for (i = 0; i < zspage->nr_pages; i++) {
 		if (!trylock_page(zspage->pages[i])) {
 			while (i--)
 				unlock_page(zspage->pages[i]);
@@ -1027,6 +1120,458 @@ static void free_zspages(struct zs_pool *pool, struct list_head *empty)
 		list_del_init(&zspage->list);
 		free_zspage(pool, zspage);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Packed pools                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A packed pool has no size classes.  An object takes a record: a header
+ * word (its handle with ZS_SLOT_USED set) and its bytes rounded up to 8,
+ * right after the last record of the zspage of its CPU's bin whose free
+ * tail fits it most tightly, or of a new zspage.  A freed record leaves a
+ * hole whose header holds its size << 1; the last record of a zspage
+ * gives its bytes back to the tail instead.  Holes come back through
+ * compaction, which moves the records of sparse zspages into the tails of
+ * others, as a log cleaner does.  Objects of zs_huge_class_size() or more
+ * take a page each, with no header, as in a pool of classes.  No slot is
+ * ever rounded to a class or left free in a partly used zspage: on the
+ * bench corpus this stores 0.99 of the memory as data where classes store
+ * 0.96 (tools/zsim/zlog simulates it; zsmalloc.rst has the figures).
+ */
+#if ZS_PK_BIN_BITS
+#define ZS_PK_BIN_SHIFT		(ZS_PFN_BITS + ZS_PK_OFF_BITS + ZS_PK_LEN_BITS)
+#else
+#define ZS_PK_BIN_SHIFT		0	/* no packed pools: never used */
+#endif
+#define ZS_PK_LEN_MASK		((1UL << ZS_PK_LEN_BITS) - 1)
+#define ZS_PK_OFF_MASK		((1UL << ZS_PK_OFF_BITS) - 1)
+/* Compaction empties zspages whose records fill less than 7/8 of them */
+#define ZS_PK_SPARSE_EIGHTHS	7
+
+static bool zs_pool_packed(struct zs_pool *pool)
+{
+	return ZS_PK_BIN_BITS && pool->nr_bins;
+}
+
+/* The obj of a record at byte @off of @zspage with a payload of @len */
+static unsigned long pk_obj(struct zspage *zspage, unsigned long off,
+			    unsigned int len)
+{
+	unsigned long pfn = page_to_pfn(zspage->pages[off >> PAGE_SHIFT]);
+
+	return (unsigned long)zspage->bin->id << ZS_PK_BIN_SHIFT |
+	       pfn << (ZS_PK_OFF_BITS + ZS_PK_LEN_BITS) |
+	       offset_in_page(off) >> 3 << ZS_PK_LEN_BITS | ((len >> 3) - 1);
+}
+
+static struct zs_bin *pk_obj_bin(struct zs_pool *pool, unsigned long obj)
+{
+	return &pool->bins[obj >> ZS_PK_BIN_SHIFT];
+}
+
+static __always_inline struct page *pk_obj_page(unsigned long obj)
+{
+	return pfn_to_page(obj >> (ZS_PK_OFF_BITS + ZS_PK_LEN_BITS) &
+			   ZS_OBJ_PFN_MASK);
+}
+
+/* Byte offset in its zspage of the record of @obj, which starts in @page */
+static __always_inline unsigned long pk_page_off(struct page *page,
+						 unsigned long obj)
+{
+	return page->index << PAGE_SHIFT |
+	       (obj >> ZS_PK_LEN_BITS & ZS_PK_OFF_MASK) << 3;
+}
+
+/* Payload bytes of the record of @obj: the object's size rounded up to 8 */
+static unsigned int pk_obj_len(unsigned long obj)
+{
+	return ((obj & ZS_PK_LEN_MASK) + 1) << 3;
+}
+
+/* slot_span() of the record of @obj; its zspage in *@zspage */
+static __always_inline unsigned int pk_span(unsigned long obj,
+					    struct zspage **zspage,
+					    unsigned long *off)
+{
+	struct page *page = pk_obj_page(obj);
+
+	*zspage = (struct zspage *)page_private(page);
+	*off = pk_page_off(page, obj) + ((*zspage)->huge ? 0 : ZS_HANDLE_SIZE);
+	return pk_obj_len(obj);
+}
+
+/* The size of the record at @off of @zspage; *@handle: its object, or 0 */
+static unsigned int pk_record(struct zspage *zspage, unsigned long off,
+			      unsigned long *handle)
+{
+	unsigned long header = zspage_read_word(zspage, off);
+
+	if (!(header & ZS_SLOT_USED)) {
+		*handle = 0;
+		return header >> 1;
+	}
+	*handle = header & ~ZS_SLOT_USED;
+	return ZS_HANDLE_SIZE + pk_obj_len(handle_to_obj(*handle));
+}
+
+static unsigned long pk_tail(struct zspage *zspage)
+{
+	return ((unsigned long)zspage->nr_pages << PAGE_SHIFT) - zspage->top;
+}
+
+/* Take @zspage off its list.  Called with bin->lock, as all below. */
+static void pk_unlist(struct zs_bin *bin, struct zspage *zspage)
+{
+	list_del_init(&zspage->list);
+	if (zspage->group < ZS_PK_NR_TAILS &&
+	    list_empty(&bin->tails[zspage->group]))
+		__clear_bit(zspage->group, bin->tailed);
+}
+
+/* Put @zspage on the list of its free tail's size */
+static void pk_relist(struct zs_bin *bin, struct zspage *zspage)
+{
+	unsigned int t = min_t(unsigned long, pk_tail(zspage) / ZS_PK_TAIL_UNIT,
+			       ZS_PK_NR_TAILS - 1);
+
+	if (t == zspage->group && !list_empty(&zspage->list))
+		return;
+	pk_unlist(bin, zspage);
+	zspage->group = t;
+	list_add(&zspage->list, &bin->tails[t]);
+	__set_bit(t, bin->tailed);
+}
+
+/*
+ * The zspage whose free tail fits @size bytes most tightly, or NULL: the
+ * first of list t (tails of t..t + 1 units) if it fits, else the first
+ * of the next list that has any.  Only the first of list t is tried, so
+ * that tails a little too short for the sizes that come most do not
+ * pile up in the way.
+ */
+static struct zspage *pk_find(struct zs_bin *bin, unsigned int size)
+{
+	unsigned int t = size / ZS_PK_TAIL_UNIT;
+	struct zspage *zspage;
+
+	zspage = list_first_entry_or_null(&bin->tails[t], struct zspage, list);
+	if (zspage && pk_tail(zspage) >= size)
+		return zspage;
+	t = find_next_bit(bin->tailed, ZS_PK_NR_TAILS, t + 1);
+	if (t >= ZS_PK_NR_TAILS)
+		return NULL;
+	return list_first_entry(&bin->tails[t], struct zspage, list);
+}
+
+static void pk_add_zspage(struct zs_bin *bin, struct zspage *zspage,
+			  bool huge)
+{
+	zspage->bin = bin;
+	zspage->huge = huge;
+	if (huge) {
+		bin->nr_huge++;
+		zspage->group = ZS_PK_HUGE;
+		list_add(&zspage->list, &bin->huge);
+	} else {
+		bin->nr_zspages++;
+	}
+}
+
+/* Take an empty zspage out of @bin */
+static void pk_remove_zspage(struct zs_bin *bin, struct zspage *zspage)
+{
+	pk_unlist(bin, zspage);
+	if (zspage->huge) {
+		bin->nr_huge--;
+	} else {
+		bin->nr_zspages--;
+		bin->used -= zspage->top;
+	}
+	zspage->dying = true;
+}
+
+/* Store the record of @handle, @len payload bytes, at the top of @zspage */
+static void pk_place(struct zs_bin *bin, struct zspage *zspage,
+		     unsigned long handle, unsigned int len)
+{
+	unsigned long off = zspage->top;
+	unsigned int size = len;
+
+	if (zspage->huge) {
+		zspage->huge_handle = handle;
+	} else {
+		size += ZS_HANDLE_SIZE;
+		zspage_write_word(zspage, off, handle | ZS_SLOT_USED);
+		bin->used += size;
+		bin->live += size;
+	}
+	set_handle_obj(handle, pk_obj(zspage, off, len));
+	zspage->top += size;
+	zspage->live += size;
+	bin->objs++;
+	if (!zspage->huge)
+		pk_relist(bin, zspage);
+}
+
+static unsigned long pk_malloc(struct zs_pool *pool, unsigned long handle,
+			       size_t size, gfp_t gfp)
+{
+	struct zs_bin *bin = &pool->bins[raw_smp_processor_id() % pool->nr_bins];
+	bool huge = size + ZS_HANDLE_SIZE > pool->max_shared_size;
+	unsigned int len = round_up(size, 8);
+	struct zspage *zspage;
+
+	if (!huge) {
+		spin_lock(&bin->lock);
+		zspage = pk_find(bin, ZS_HANDLE_SIZE + len);
+		if (zspage)
+			pk_place(bin, zspage, handle, len);
+		spin_unlock(&bin->lock);
+		if (zspage)
+			return handle;
+	}
+
+	zspage = alloc_zspage(pool, huge ? 1 : 1U << pool->order, gfp);
+	if (!zspage) {
+		free_handle(handle);
+		return (unsigned long)ERR_PTR(-ENOMEM);
+	}
+	spin_lock(&bin->lock);
+	pk_add_zspage(bin, zspage, huge);
+	pk_place(bin, zspage, handle, len);
+	spin_unlock(&bin->lock);
+	return handle;
+}
+
+/* Lock and return the bin of @handle: the obj names it, it never changes */
+static struct zs_bin *pk_lock_handle_bin(struct zs_pool *pool,
+					 unsigned long handle)
+	__acquires(bin_lock)
+{
+	struct zs_bin *bin = pk_obj_bin(pool, handle_to_obj(handle));
+
+	spin_lock(&bin->lock);
+	return bin;
+}
+
+/*
+ * Free the record of @handle; a zspage this empties goes on @empty for
+ * free_zspages(), as class_free_obj() does.
+ */
+static void pk_free_obj(struct zs_bin *bin, unsigned long handle,
+			struct list_head *empty)
+{
+	unsigned long obj = handle_to_obj(handle);
+	struct page *page = pk_obj_page(obj);
+	struct zspage *zspage = (struct zspage *)page_private(page);
+	unsigned long off = pk_page_off(page, obj);
+	unsigned int size = pk_obj_len(obj);
+
+	bin->objs--;
+	if (!zspage->huge) {
+		size += ZS_HANDLE_SIZE;
+		bin->live -= size;
+		if (off + size == zspage->top) {
+			zspage->top = off;
+			bin->used -= size;
+		} else {
+			zspage_write_word(zspage, off, (unsigned long)size << 1);
+		}
+	}
+	zspage->live -= size;
+	if (!zspage->live) {
+		pk_remove_zspage(bin, zspage);
+		list_add(&zspage->list, empty);
+	} else if (zspage->group != ZS_PK_SOURCE) {
+		pk_relist(bin, zspage);
+	}
+}
+
+/* Records that start in page @pidx of @zspage: repoint them at that page */
+static void pk_repoint_page(struct zspage *zspage, unsigned int pidx)
+{
+	unsigned long start = (unsigned long)pidx << PAGE_SHIFT;
+	unsigned long end = min_t(unsigned long, zspage->top, start + PAGE_SIZE);
+	unsigned long off, handle = zspage->huge_handle;
+	unsigned int size;
+
+	if (zspage->huge) {
+		set_handle_obj(handle,
+			       pk_obj(zspage, 0, pk_obj_len(handle_to_obj(handle))));
+		return;
+	}
+	for (off = 0; off < end; off += size) {
+		size = pk_record(zspage, off, &handle);
+		if (off >= start && handle)
+			set_handle_obj(handle, pk_obj(zspage, off,
+						      size - ZS_HANDLE_SIZE));
+	}
+}
+
+/*
+ * Move the records of @src into the tails of the bin's other zspages, or
+ * of new ones (without sleeping), whose pages are added to *@grown.
+ * False if a new zspage could not be had.
+ */
+static bool pk_evacuate(struct zs_pool *pool, struct zs_bin *bin,
+			struct zspage *src, unsigned long *grown)
+{
+	unsigned long off, handle;
+	unsigned int size;
+
+	for (off = 0; off < src->top && src->live; off += size) {
+		struct zspage *dst;
+
+		size = pk_record(src, off, &handle);
+		if (!handle)
+			continue;
+		dst = pk_find(bin, size);
+		if (!dst) {
+			dst = alloc_zspage(pool, 1U << pool->order,
+					   GFP_NOWAIT | __GFP_NOWARN |
+					   __GFP_HIGHMEM | __GFP_MOVABLE);
+			if (!dst)
+				return false;
+			pk_add_zspage(bin, dst, false);
+			*grown += dst->nr_pages;
+		}
+		zspage_copy(dst, dst->top, src, off, size);
+		pk_place(bin, dst, handle, size - ZS_HANDLE_SIZE);
+		zspage_write_word(src, off, (unsigned long)size << 1);
+		src->live -= size;
+		bin->live -= size;
+		bin->objs--;
+	}
+	return true;
+}
+
+static int pk_cmp_live(void *priv, const struct list_head *a,
+		       const struct list_head *b)
+{
+	return list_entry(a, struct zspage, list)->live >
+	       list_entry(b, struct zspage, list)->live;
+}
+
+/*
+ * Empty the sparse zspages of @bin, sparsest first, into the tails of the
+ * others.  Mapped ones stay.  Returns the pages freed, less those of the
+ * zspages it added.
+ */
+static unsigned long pk_compact_bin(struct zs_pool *pool, struct zs_bin *bin)
+{
+	unsigned long freed = 0, grown = 0;
+	struct zspage *zspage, *tmp;
+	bool stop = false;
+	unsigned int t;
+
+	spin_lock(&bin->lock);
+	for (t = 0; t < ZS_PK_NR_TAILS; t++) {
+		list_for_each_entry_safe(zspage, tmp, &bin->tails[t], list) {
+			if ((unsigned long)zspage->live * 8 >=
+			    (unsigned long)zspage->top * ZS_PK_SPARSE_EIGHTHS)
+				continue;
+			pk_unlist(bin, zspage);
+			zspage->group = ZS_PK_SOURCE;
+			list_add(&zspage->list, &bin->sources);
+		}
+	}
+	list_sort(NULL, &bin->sources, pk_cmp_live);
+
+	while (!list_empty(&bin->sources)) {
+		LIST_HEAD(empty);
+
+		zspage = list_first_entry(&bin->sources, struct zspage, list);
+		/* pairs with the release in unpin_zspage() */
+		if (!stop && !atomic_read_acquire(&zspage->mapped))
+			stop = !pk_evacuate(pool, bin, zspage, &grown);
+		if (zspage->live) {
+			pk_relist(bin, zspage);
+			continue;
+		}
+		pk_remove_zspage(bin, zspage);
+		list_add(&zspage->list, &empty);
+		freed += zspage->nr_pages;
+		spin_unlock(&bin->lock);
+		free_zspages(pool, &empty);
+		cond_resched();
+		spin_lock(&bin->lock);
+	}
+	spin_unlock(&bin->lock);
+	return freed > grown ? freed - grown : 0;
+}
+
+/*
+ * Pages of holes in @bin: an upper bound on what compaction gives back.
+ * Read without the lock, the two counts may be a store apart.
+ */
+static unsigned long pk_freeable_pages(struct zs_bin *bin)
+{
+	long holes = READ_ONCE(bin->used) - READ_ONCE(bin->live);
+
+	return holes > 0 ? holes >> PAGE_SHIFT : 0;
+}
+
+/* Free every zspage of @bin and the handles of the objects left there */
+static void pk_destroy_bin(struct zs_pool *pool, struct zs_bin *bin)
+{
+	struct zspage *zspage, *tmp;
+	unsigned long off, handle;
+	unsigned int t, size;
+	LIST_HEAD(empty);
+
+	spin_lock(&bin->lock);
+	if (bin->objs)
+		pr_warn("pool %s destroyed with %lu objects in bin %u\n",
+			bin->pool->name, bin->objs, bin->id);
+	for (t = 0; t <= ZS_PK_SOURCE; t++) {
+		struct list_head *list = t < ZS_PK_NR_TAILS ? &bin->tails[t] :
+					 t == ZS_PK_HUGE ? &bin->huge :
+					 &bin->sources;
+
+		list_for_each_entry_safe(zspage, tmp, list, list) {
+			if (zspage->huge)
+				free_handle(zspage->huge_handle);
+			for (off = 0; !zspage->huge && off < zspage->top;
+			     off += size) {
+				size = pk_record(zspage, off, &handle);
+				if (handle)
+					free_handle(handle);
+			}
+			pk_remove_zspage(bin, zspage);
+			list_add(&zspage->list, &empty);
+		}
+	}
+	bin->objs = 0;
+	spin_unlock(&bin->lock);
+	free_zspages(pool, &empty);
+}
+
+/* The bins of a packed pool: as many as CPUs, as many as the obj names */
+static int pk_init_bins(struct zs_pool *pool)
+{
+	unsigned int i, t;
+
+	pool->nr_bins = min(num_possible_cpus(), ZS_PK_MAX_BINS);
+	pool->bins = kvcalloc(pool->nr_bins, sizeof(*pool->bins), GFP_KERNEL);
+	if (!pool->bins) {
+		pool->nr_bins = 0;
+		return -ENOMEM;
+	}
+	for (i = 0; i < pool->nr_bins; i++) {
+		struct zs_bin *bin = &pool->bins[i];
+
+		bin->pool = pool;
+		bin->id = i;
+		spin_lock_init(&bin->lock);
+		for (t = 0; t < ZS_PK_NR_TAILS; t++)
+			INIT_LIST_HEAD(&bin->tails[t]);
+		INIT_LIST_HEAD(&bin->huge);
+		INIT_LIST_HEAD(&bin->sources);
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1088,6 +1633,8 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 	handle = alloc_handle(meta_gfp);
 	if (!handle)
 		return (unsigned long)ERR_PTR(-ENOMEM);
+	if (zs_pool_packed(pool))
+		return pk_malloc(pool, handle, size, gfp);
 
 	class = host_class(pool, obj_class(pool, size));
 	if (class_store_in_place(class, handle))
@@ -1095,12 +1642,13 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 	if (defer_free_early(pool, class) && class_store_in_place(class, handle))
 		return handle;
 
-	zspage = alloc_zspage(pool, class, gfp);
+	zspage = alloc_zspage(pool, class->pages_per_zspage, gfp);
 	if (!zspage) {
 		free_handle(handle);
 		return (unsigned long)ERR_PTR(-ENOMEM);
 	}
 
+	zspage->class = class;
 	spin_lock(&class->lock);
 	class_add_zspage(class, zspage);
 	class_store(class, zspage, handle);
@@ -1132,11 +1680,19 @@ static void class_free_obj(struct size_class *class, unsigned long handle,
 
 static void free_obj(struct zs_pool *pool, unsigned long handle)
 {
-	struct size_class *class = lock_handle_class(pool, handle);
 	LIST_HEAD(empty);
 
-	class_free_obj(class, handle, &empty);
-	spin_unlock(&class->lock);
+	if (zs_pool_packed(pool)) {
+		struct zs_bin *bin = pk_lock_handle_bin(pool, handle);
+
+		pk_free_obj(bin, handle, &empty);
+		spin_unlock(&bin->lock);
+	} else {
+		struct size_class *class = lock_handle_class(pool, handle);
+
+		class_free_obj(class, handle, &empty);
+		spin_unlock(&class->lock);
+	}
 	free_handle(handle);
 	free_zspages(pool, &empty);
 }
@@ -1167,39 +1723,60 @@ EXPORT_SYMBOL_GPL(zs_free);
 /*
  * Pin the object of @handle where it is: until unpin_zspage(), compaction
  * and migration leave its zspage alone (they test @mapped under the class
- * lock).  Fills in where its bytes are: @p, and the page they start in and
- * the next one if they straddle it (else NULL) in @pages.  Inlined: as a
- * call it made zs_map_object() + zs_unmap_object() 10-18 % dearer under
- * -icount (make bench, sizes 256..3600).
+ * or bin lock).  Fills in where its bytes are: @p, and the page they start
+ * in and the next one if they straddle it (else NULL) in @pages.  Inlined:
+ * as a call it made zs_map_object() + zs_unmap_object() 10-18 % dearer
+ * under -icount (make bench, sizes 256..3600).  @p is computed once after
+ * the branches, so that the compiler still knows a copy of p->first bytes
+ * is at most a page: it then copies inline (rep movsq), not through a
+ * call to memcpy() (+7..38 % under -icount).
  */
 static __always_inline struct zspage *pin_object(struct zs_pool *pool,
 						 unsigned long handle,
 						 struct payload *p,
 						 struct page *pages[2])
 {
-	struct size_class *class;
 	struct zspage *zspage;
-	unsigned long obj;
+	unsigned long obj, off;
+	unsigned int len;
+	spinlock_t *lock;		/* of the object's class or bin */
 
-	class = lock_handle_class(pool, handle);
-	obj = handle_to_obj(handle);
-	zspage = obj_to_zspage(obj);
+	if (zs_pool_packed(pool)) {
+		lock = &pk_lock_handle_bin(pool, handle)->lock;
+		obj = handle_to_obj(handle);
+		len = pk_span(obj, &zspage, &off);
+	} else {
+		struct size_class *class = lock_handle_class(pool, handle);
+
+		lock = &class->lock;
+		obj = handle_to_obj(handle);
+		zspage = obj_to_zspage(obj);
+		len = slot_span(class, obj_to_idx(obj), &off);
+	}
+	*p = payload_at(off, len);
 	atomic_inc(&zspage->mapped);
-	*p = slot_payload(class, obj_to_idx(obj));
 	pages[0] = zspage->pages[p->pidx];
 	pages[1] = p->first < p->len ? zspage->pages[p->pidx + 1] : NULL;
-	spin_unlock(&class->lock);
+	spin_unlock(lock);
 	return zspage;
 }
 
 /* Where the object of a pinned @handle is; its obj cannot change */
-static __always_inline struct zspage *pinned_payload(unsigned long handle,
+static __always_inline struct zspage *pinned_payload(struct zs_pool *pool,
+						     unsigned long handle,
 						     struct payload *p)
 {
-	unsigned long obj = handle_to_obj(handle);
-	struct zspage *zspage = obj_to_zspage(obj);
+	unsigned long obj = handle_to_obj(handle), off;
+	struct zspage *zspage;
+	unsigned int len;
 
-	*p = slot_payload(zspage_class(zspage), obj_to_idx(obj));
+	if (zs_pool_packed(pool)) {
+		len = pk_span(obj, &zspage, &off);
+	} else {
+		zspage = obj_to_zspage(obj);
+		len = slot_span(zspage_class(zspage), obj_to_idx(obj), &off);
+	}
+	*p = payload_at(off, len);
 	return zspage;
 }
 
@@ -1278,7 +1855,7 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 		struct payload p;
 		struct page **pages;
 
-		pinned_payload(handle, &p);
+		pinned_payload(pool, handle, &p);
 		pages = &zspage->pages[p.pidx];
 		memcpy_to_page(pages[0], p.poff, area->buf, p.first);
 		memcpy_to_page(pages[1], 0, area->buf + p.first,
@@ -1348,7 +1925,7 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 	if (IS_ERR_OR_NULL((void *)handle))
 		return;
 
-	zspage = pinned_payload(handle, &p);
+	zspage = pinned_payload(pool, handle, &p);
 	if (min_t(size_t, mem_len, p.len) <= p.first)
 		kunmap_local(handle_mem);
 	unpin_zspage(zspage);
@@ -1474,8 +2051,13 @@ unsigned long zs_compact(struct zs_pool *pool)
 	defer_flush(pool);
 	if (atomic_xchg(&pool->compacting, 1))
 		return 0;
-	for (i = pool->nr_classes - 1; i >= 0; i--)
-		freed += compact_class(pool, &pool->classes[i]);
+	if (zs_pool_packed(pool)) {
+		for (i = 0; i < (int)pool->nr_bins; i++)
+			freed += pk_compact_bin(pool, &pool->bins[i]);
+	} else {
+		for (i = pool->nr_classes - 1; i >= 0; i--)
+			freed += compact_class(pool, &pool->classes[i]);
+	}
 	atomic_long_add(freed, &pool->stats.pages_compacted);
 	atomic_set_release(&pool->compacting, 0);
 	return freed;
@@ -1492,53 +2074,66 @@ static bool zs_page_isolate(struct page *page, isolate_mode_t mode)
 	return true;
 }
 
+/* Objects that start in page @pidx of @zspage: repoint them at that page */
+static void class_repoint_page(struct size_class *class, struct zspage *zspage,
+			       unsigned int pidx)
+{
+	unsigned int idx, end = min_t(unsigned int, zspage->fresh,
+				      first_slot_in_page(class, pidx + 1));
+
+	for (idx = first_slot_in_page(class, pidx); idx < end; idx++) {
+		unsigned long handle = slot_handle(class, zspage, idx);
+
+		if (handle)
+			set_handle_obj(handle,
+				       slot_to_obj(class, zspage->pages[pidx], idx));
+	}
+}
+
 static int zs_page_migrate(struct page *dst, struct page *src,
 			   enum migrate_mode mode)
 {
 	/* Both pages are locked, so the zspage cannot be freed under us. */
 	struct zspage *zspage = (struct zspage *)page_private(src);
-	struct size_class *class = zspage_class(zspage);
-	struct zs_pool *pool = class->pool;
-	unsigned int pidx, idx, end;
+	struct zs_pool *pool = zspage->bin ? zspage->bin->pool :
+					     zspage->class->pool;
+	spinlock_t *lock = zspage->bin ? &zspage->bin->lock :
+					 &zspage->class->lock;
+	unsigned int pidx = src->index;
+	int rc = -EAGAIN;
 
 	relocate_lock(pool);
-	spin_lock(&class->lock);
+	spin_lock(lock);
 	if (zspage->dying || atomic_read_acquire(&zspage->mapped)) {
-		spin_unlock(&class->lock);
-		relocate_unlock(pool);
 		atomic_long_inc(&pool->events.migrations_refused);
-		return -EAGAIN;
+		goto out;
 	}
+	rc = -EINVAL;
+	if (WARN_ON_ONCE(pidx >= zspage->nr_pages ||
+			 zspage->pages[pidx] != src))
+		goto out;
 
-	for (pidx = 0; zspage->pages[pidx] != src; pidx++) {
-		if (WARN_ON_ONCE(pidx == class->pages_per_zspage - 1)) {
-			spin_unlock(&class->lock);
-			relocate_unlock(pool);
-			return -EINVAL;
-		}
-	}
 	copy_highpage(dst, src);
 	zspage->pages[pidx] = dst;
 	get_page(dst);
-	zspage_page_init(zspage, dst);
+	zspage_page_init(zspage, dst, pidx);
 	__SetPageMovable(dst, &zs_mops);
-
-	/* Objects that start in this page now start in @dst */
-	end = min_t(unsigned int, zspage->fresh,
-		    first_slot_in_page(class, pidx + 1));
-	for (idx = first_slot_in_page(class, pidx); idx < end; idx++) {
-		unsigned long handle = slot_handle(class, zspage, idx);
-
-		if (handle)
-			set_handle_obj(handle, slot_to_obj(class, dst, idx));
-	}
-	spin_unlock(&class->lock);
+	if (zspage->bin)
+		pk_repoint_page(zspage, pidx);
+	else
+		class_repoint_page(zspage->class, zspage, pidx);
+	rc = MIGRATEPAGE_SUCCESS;
+out:
+	spin_unlock(lock);
 	relocate_unlock(pool);
+	if (rc != MIGRATEPAGE_SUCCESS)
+		return rc;
 
 	/* @src is locked by the VM: release it without unlocking */
 	dec_zone_page_state(src, NR_ZSPAGES);
 	__ClearPageMovable(src);
 	set_page_private(src, 0);
+	src->index = 0;
 	__ClearPageZsmalloc(src);
 	put_page(src);
 	atomic_long_inc(&pool->events.pages_migrated);
@@ -1564,6 +2159,11 @@ static unsigned long zs_freeable_pages(struct zs_pool *pool)
 	unsigned long pages = 0;
 	unsigned int i;
 
+	if (zs_pool_packed(pool)) {
+		for (i = 0; i < pool->nr_bins; i++)
+			pages += pk_freeable_pages(&pool->bins[i]);
+		return pages;
+	}
 	for (i = 0; i < pool->nr_classes; i++)
 		pages += class_freeable_pages(&pool->classes[i]);
 	return pages;
@@ -1746,18 +2346,35 @@ void zs_free_deferred(struct zs_pool *pool, unsigned long handle)
 EXPORT_SYMBOL_GPL(zs_free_deferred);
 
 /*
- * Sort @batch by class into pool->defer_sorted: a counting sort on the
- * class id.  defer_pos[c] .. defer_pos[c + 1] is then class c's run.
+ * The worker frees a batch lock by lock: a lock "domain" is a class, or a
+ * bin of a packed pool.  The domain of a handle never changes.
+ */
+static unsigned int defer_nr_domains(struct zs_pool *pool)
+{
+	return zs_pool_packed(pool) ? pool->nr_bins : pool->nr_classes;
+}
+
+static unsigned int handle_domain(struct zs_pool *pool, unsigned long handle)
+{
+	if (zs_pool_packed(pool))
+		return pk_obj_bin(pool, handle_to_obj(handle))->id;
+	return handle_class(pool, handle)->id;
+}
+
+/*
+ * Sort @batch by domain into pool->defer_sorted: a counting sort on the
+ * domain id.  defer_pos[c] .. defer_pos[c + 1] is then domain c's run.
  * A handle already freed is reported and dropped, from the batch too.
  * Returns how many handles are left.  Worker only.
  */
 static unsigned int defer_sort(struct zs_pool *pool,
 			       struct zs_defer_batch *batch)
 {
+	unsigned int nr_domains = defer_nr_domains(pool);
 	unsigned int *pos = pool->defer_pos;
 	unsigned int i, c, nr = 0;
 
-	memset(pos, 0, (pool->nr_classes + 1) * sizeof(*pos));
+	memset(pos, 0, (nr_domains + 1) * sizeof(*pos));
 	relocate_read_lock(pool);
 	for (i = 0; i < batch->nr; i++) {
 		unsigned long handle = batch->handles[i];
@@ -1765,53 +2382,58 @@ static unsigned int defer_sort(struct zs_pool *pool,
 		if (handle_is_freed(pool, handle, _RET_IP_))
 			continue;
 		batch->handles[nr++] = handle;
-		pos[handle_class(pool, handle)->id + 1]++;
+		pos[handle_domain(pool, handle) + 1]++;
 	}
-	for (c = 1; c <= pool->nr_classes; c++)
+	for (c = 1; c <= nr_domains; c++)
 		pos[c] += pos[c - 1];
 	for (i = 0; i < nr; i++) {
 		unsigned long handle = batch->handles[i];
 
-		pool->defer_sorted[pos[handle_class(pool, handle)->id]++] =
-			handle;
+		pool->defer_sorted[pos[handle_domain(pool, handle)]++] = handle;
 	}
 	relocate_read_unlock(pool);
-	/* Each pos[c] now ends class c's run: shift them back to starts */
-	memmove(pos + 1, pos, pool->nr_classes * sizeof(*pos));
+	/* Each pos[c] now ends domain c's run: shift them back to starts */
+	memmove(pos + 1, pos, nr_domains * sizeof(*pos));
 	pos[0] = 0;
 	return nr;
 }
 
 /*
- * Free the objects of one class's run of sorted handles under one class
- * lock (dropped only when someone needs the CPU or the lock) and store the
+ * Free the objects of domain @id's run of sorted handles under its lock
+ * (dropped only when someone needs the CPU or the lock) and store the
  * handles freed at @out, which may overlap the run but never runs ahead of
  * it.  Returns how many were freed.
  */
-static unsigned int defer_free_run(struct size_class *class,
+static unsigned int defer_free_run(struct zs_pool *pool, unsigned int id,
 				   const unsigned long *handles,
 				   unsigned int nr, unsigned long *out,
 				   struct list_head *empty)
 {
+	bool packed = zs_pool_packed(pool);
+	spinlock_t *lock = packed ? &pool->bins[id].lock :
+				    &pool->classes[id].lock;
 	unsigned int i, freed = 0;
 
-	spin_lock(&class->lock);
+	spin_lock(lock);
 	for (i = 0; i < nr; i++) {
 		unsigned long handle = handles[i];
 
 		/* A handle deferred twice is freed the first time only */
-		if (handle_is_freed(class->pool, handle, _RET_IP_))
+		if (handle_is_freed(pool, handle, _RET_IP_))
 			continue;
-		class_free_obj(class, handle, empty);
+		if (packed)
+			pk_free_obj(&pool->bins[id], handle, empty);
+		else
+			class_free_obj(&pool->classes[id], handle, empty);
 		mark_handle_freed(handle);
 		out[freed++] = handle;
-		cond_resched_lock(&class->lock);
+		cond_resched_lock(lock);
 	}
-	spin_unlock(&class->lock);
+	spin_unlock(lock);
 	return freed;
 }
 
-/* Free every object of @batch, class by class.  Worker only. */
+/* Free every object of @batch, domain by domain.  Worker only. */
 static void defer_free_batch(struct zs_pool *pool,
 			     struct zs_defer_batch *batch)
 {
@@ -1821,13 +2443,12 @@ static void defer_free_batch(struct zs_pool *pool,
 	LIST_HEAD(empty);
 
 	nr = defer_sort(pool, batch);
-	for (c = 0; c < pool->nr_classes; c++) {
+	for (c = 0; c < defer_nr_domains(pool); c++) {
 		unsigned int len = pos[c + 1] - pos[c];
 
 		/* sorted + freed <= sorted + pos[c]: packing never overtakes */
 		if (len)
-			freed += defer_free_run(&pool->classes[c],
-						sorted + pos[c], len,
+			freed += defer_free_run(pool, c, sorted + pos[c], len,
 						sorted + freed, &empty);
 	}
 	/*
@@ -2243,6 +2864,33 @@ static unsigned long __maybe_unused zs_pool_counter(struct zs_pool *pool,
 #ifdef CONFIG_ZSMALLOC_STAT
 static struct dentry *zs_stat_root;
 
+/* The "classes" table of a packed pool: one row per bin */
+static int zs_bins_show(struct seq_file *s, struct zs_pool *pool)
+{
+	unsigned int i;
+
+	seq_printf(s, " %5s %9s %9s %10s %12s %12s %10s %8s\n", "bin",
+		   "zspages", "huge", "obj_used", "bytes_used", "bytes_live",
+		   "pages_used", "freeable");
+	for (i = 0; i < pool->nr_bins; i++) {
+		struct zs_bin *bin = &pool->bins[i];
+		unsigned long zspages, huge, objs, used, live;
+
+		spin_lock(&bin->lock);
+		zspages = bin->nr_zspages;
+		huge = bin->nr_huge;
+		objs = bin->objs;
+		used = bin->used;
+		live = bin->live;
+		spin_unlock(&bin->lock);
+		seq_printf(s, " %5u %9lu %9lu %10lu %12lu %12lu %10lu %8lu\n",
+			   i, zspages, huge, objs, used, live,
+			   (zspages << pool->order) + huge,
+			   pk_freeable_pages(bin));
+	}
+	return 0;
+}
+
 static int zs_classes_show(struct seq_file *s, void *v)
 {
 	struct zs_pool *pool = s->private;
@@ -2250,6 +2898,9 @@ static int zs_classes_show(struct seq_file *s, void *v)
 	unsigned long t_alloc = 0, t_used = 0, t_pages = 0, t_free = 0;
 	unsigned int i;
 	int g;
+
+	if (zs_pool_packed(pool))
+		return zs_bins_show(s, pool);
 
 	seq_printf(s, " %5s %5s", "class", "size");
 	for (g = ZS_GROUP_10; g <= ZS_GROUP_99; g++) {
@@ -2380,14 +3031,13 @@ module_param_cb(borrow_steps, &zs_borrow_param_ops, &zs_borrow_steps, 0644);
 MODULE_PARM_DESC(borrow_steps,
 		 "new pools: a closed class borrows slots up to this many size steps larger (0: classes start open)");
 
-/**
- * zs_create_pool_order - create a pool with a given zspage order
- * @name: pool name, unique among pools (it names the debugfs directory)
- * @order: zspages have at most 2^@order pages, 0..ZS_MAX_ZSPAGE_ORDER
- *
- * Return: the pool, or NULL on failure or an order out of range.
- */
-struct zs_pool *zs_create_pool_order(const char *name, unsigned int order)
+static bool zs_packed;
+module_param_named(packed, zs_packed, bool, 0644);
+MODULE_PARM_DESC(packed,
+		 "new pools store objects without size classes (64-bit only)");
+
+static struct zs_pool *create_pool(const char *name, unsigned int order,
+				   bool packed)
 {
 	struct zs_pool *pool;
 
@@ -2409,6 +3059,8 @@ struct zs_pool *zs_create_pool_order(const char *name, unsigned int order)
 	pool->name = kstrdup(name, GFP_KERNEL);
 	if (!pool->name || zs_build_classes(pool))
 		goto err;
+	if (ZS_PK_BIN_BITS && packed && pk_init_bins(pool))
+		goto err;
 	defer_init(pool);
 
 	if (zs_register_shrinker(pool))
@@ -2420,6 +3072,21 @@ struct zs_pool *zs_create_pool_order(const char *name, unsigned int order)
 err:
 	zs_destroy_pool(pool);
 	return NULL;
+}
+
+/**
+ * zs_create_pool_order - create a pool with a given zspage order
+ * @name: pool name, unique among pools (it names the debugfs directory)
+ * @order: zspages have at most 2^@order pages, 0..ZS_MAX_ZSPAGE_ORDER
+ *
+ * The pool is packed (no size classes) if the zsmalloc.packed parameter
+ * says so now and the obj has room for it (64-bit).
+ *
+ * Return: the pool, or NULL on failure or an order out of range.
+ */
+struct zs_pool *zs_create_pool_order(const char *name, unsigned int order)
+{
+	return create_pool(name, order, READ_ONCE(zs_packed));
 }
 EXPORT_SYMBOL_GPL(zs_create_pool_order);
 
@@ -2485,6 +3152,9 @@ void zs_destroy_pool(struct zs_pool *pool)
 	defer_destroy(pool);
 	flush_work(&pool->free_work);
 
+	for (i = 0; i < pool->nr_bins; i++)
+		pk_destroy_bin(pool, &pool->bins[i]);
+
 	for (i = 0; pool->classes && i < pool->nr_classes; i++) {
 		struct size_class *class = &pool->classes[i];
 
@@ -2506,6 +3176,7 @@ void zs_destroy_pool(struct zs_pool *pool)
 	}
 	flush_work(&pool->free_work);
 
+	kvfree(pool->bins);
 	kvfree(pool->classes);
 	kfree(pool->step_class);
 	kfree(pool->name);
@@ -2609,12 +3280,46 @@ int zs_size_to_class_id(struct zs_pool *pool, size_t size)
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_size_to_class_id);
 
+/* A packed pool, or NULL where the obj has no room for one (32-bit) */
+struct zs_pool *zs_create_packed_pool(const char *name, unsigned int order)
+{
+	return ZS_PK_BIN_BITS ? create_pool(name, order, true) : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_create_packed_pool);
+
+bool zs_pool_is_packed(struct zs_pool *pool)
+{
+	return zs_pool_packed(pool);
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_pool_is_packed);
+
+/* In a packed pool: class_id is -1 and obj_idx the record's byte offset */
+static int pk_obj_location(struct zs_pool *pool, unsigned long handle,
+			   struct zs_obj_location *loc)
+{
+	struct zs_bin *bin = pk_lock_handle_bin(pool, handle);
+	unsigned long obj = handle_to_obj(handle);
+
+	loc->class_id = UINT_MAX;
+	loc->page = pk_obj_page(obj);
+	loc->obj_idx = pk_page_off(loc->page, obj);
+	loc->page_idx = loc->page->index;
+	spin_unlock(&bin->lock);
+	return 0;
+}
+
 int zs_obj_location(struct zs_pool *pool, unsigned long handle,
 		    struct zs_obj_location *loc)
 {
-	struct size_class *class = lock_handle_class(pool, handle);
-	unsigned long obj = handle_to_obj(handle);
-	struct zspage *zspage = obj_to_zspage(obj);
+	struct size_class *class;
+	struct zspage *zspage;
+	unsigned long obj;
+
+	if (zs_pool_packed(pool))
+		return pk_obj_location(pool, handle, loc);
+	class = lock_handle_class(pool, handle);
+	obj = handle_to_obj(handle);
+	zspage = obj_to_zspage(obj);
 
 	loc->class_id = class->id;
 	loc->obj_idx = obj_to_idx(obj);

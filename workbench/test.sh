@@ -313,7 +313,7 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 density-arm64 
 		stage build-kcsan "$WB_DIR/build.sh" "$variant" kcsan
 		kb=$(wb_build "$variant" kcsan)
 		k=$kb/arch/x86/boot/bzImage
-		args=(kunit.filter_glob=zsmalloc.stress_all_cpus_with_compaction
+		args=(kunit.filter_glob=zsmalloc.stress_*
 		      wb.suites=zsmalloc wb.zsmalloc_tests=stress_all_at_once)
 		if WB_VM_MEM=${WB_VM_MEM:-1G} WB_VM_TIMEOUT=${WB_VM_TIMEOUT:-1200} \
 			"$WB_DIR/vm.sh" "$k" "$initrd" selftest kcsan "${args[@]}"; then

@@ -19,17 +19,25 @@ clock=$(arg wb.clock); opthreads=$(arg wb.opthreads); opparams=$(arg wb.opparams
 z=/sys/block/zram0
 corpus=/wb/bench-corpus.bin
 order_param=/sys/module/zsmalloc/parameters/zspage_order
+packed_param=/sys/module/zsmalloc/parameters/packed
 defer_param=/sys/module/zram/parameters/deferred_free
 
 has() { case ",$parts," in *",$1,"*) return 0 ;; esac; return 1; }
 
 # zram_setup COMP ORDER SIZE: a fresh zram0 (ORDER "-": the boot-time default
-# order on ours, put back after the density loop changed it; stock has none).
+# order on ours, put back after the density loop changed it; stock has none;
+# ORDER with a "p" after it, e.g. 3p: ours' packed pool of that order).
 zram_setup() {
 	swapoff /dev/zram0 2>/dev/null
 	echo 1 >$z/reset || return 1
 	o=$2
 	[ "$o" = - ] && o=$def_order
+	if [ -e $packed_param ]; then
+		case $o in
+		*p) o=${o%p}; echo 1 >$packed_param ;;
+		*) echo 0 >$packed_param ;;
+		esac
+	fi
 	if [ -n "$o" ]; then
 		echo "$o" >$order_param || { echo "cannot set zspage_order $o"; return 1; }
 	fi
@@ -99,19 +107,29 @@ if has opcost; then
 	all) params="$params threads=$(nproc)" ;;
 	*) params="$params threads=$opthreads" ;;
 	esac
-	# Ours also through mainline's object API (zs_obj_write/read_begin).
+	# Ours also through mainline's object API (zs_obj_write/read_begin),
+	# and both again in packed pools (their lines say pool=packed).
 	apis=map
 	[ "$variant" = ours ] && apis="map obj"
-	for a in $apis; do
-		dmesg -c >/dev/null
-		# shellcheck disable=SC2086 # one word per module parameter
-		if insmod /wb/zsbench.ko $params api=$a; then
-			dmesg | sed -n "s/.*zsbench: \(size=.*\)/BENCH-OPCOST clock=${clock:-tcg} \1/p"
-			rmmod zsbench
-		else
-			echo "insmod zsbench.ko $params api=$a failed:"; dmesg | tail -5; rc=1
+	kinds=classes
+	[ -e $packed_param ] && kinds="classes packed"
+	for k in $kinds; do
+		tag=
+		if [ -e $packed_param ]; then
+			case $k in packed) echo 1 >$packed_param; tag="pool=packed " ;; *) echo 0 >$packed_param ;; esac
 		fi
+		for a in $apis; do
+			dmesg -c >/dev/null
+			# shellcheck disable=SC2086 # one word per module parameter
+			if insmod /wb/zsbench.ko $params api=$a; then
+				dmesg | sed -n "s/.*zsbench: \(size=.*\)/BENCH-OPCOST clock=${clock:-tcg} $tag\1/p"
+				rmmod zsbench
+			else
+				echo "insmod zsbench.ko $params api=$a failed:"; dmesg | tail -5; rc=1
+			fi
+		done
 	done
+	[ -e $packed_param ] && echo 0 >$packed_param
 fi
 
 # Free latency: zram0 as swap; munmap of MIB MiB of paged-out real data.

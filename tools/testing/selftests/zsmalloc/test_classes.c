@@ -15,6 +15,10 @@
  * and each device stores uncompressed what its own pool would give a page
  * of its own: a page that compresses between the huge thresholds of an
  * order-2 and an order-3 device is huge on the first, not on the second.
+ *
+ * packed_pool_consistent: a packed pool (zsmalloc.packed=1) agrees with
+ * zram's mm_stat, takes no more than a pool of classes for the same data
+ * and gives pages back when compacted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -323,5 +327,169 @@ out:
 	zram_destroy(&small);
 	zram_destroy(&big);
 	free(t);
+	return ret;
+}
+
+#define PACKED_PARAM	"/sys/module/zsmalloc/parameters/packed"
+
+/* The bins table of a packed pool, summed over its rows */
+struct bins_total {
+	unsigned long bins, zspages, huge, objs, used, live, pages;
+};
+
+/* Sum @path's bins table into @b; -1 if it is a class table instead */
+static int read_bins(const char *path, struct bins_total *b)
+{
+	FILE *f = fopen(path, "r");
+	bool header = false;
+	char line[256];
+
+	memset(b, 0, sizeof(*b));
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long v[8];
+
+		if (strstr(line, "bytes_live")) {
+			header = true;
+			continue;
+		}
+		if (!header ||
+		    sscanf(line, "%lu %lu %lu %lu %lu %lu %lu %lu", &v[0], &v[1],
+			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+			continue;
+		b->bins++;
+		b->zspages += v[1];
+		b->huge += v[2];
+		b->objs += v[3];
+		b->used += v[4];
+		b->live += v[5];
+		b->pages += v[6];
+	}
+	fclose(f);
+	return header ? 0 : -1;
+}
+
+/*
+ * The bins table of @z's packed pool against zram's mm_stat (waiting up
+ * to 5 s for deferred frees to land): the same pages and objects, huge
+ * objects as mm_stat's huge_pages, record bytes of 8 + the object's
+ * length rounded up to 8 each, records below the zspages' tops.
+ * Returns the inconsistencies found, or -1 if nothing could be read.
+ */
+static int check_bins(struct zram_dev *z, const char *what,
+		      unsigned long order, struct zram_mm_stat *st)
+{
+	unsigned long long k, compr;
+	struct bins_total b;
+	int bad = 0, try;
+
+	for (try = 0; try < 25; try++) {
+		if (zram_mm_stat(z, st) || read_bins(z->classes, &b))
+			return -1;
+		if (b.objs == zram_objects(st) &&
+		    b.pages == st->mem_used_total / page_size)
+			break;
+		usleep(200000);
+	}
+	ksft_print_msg("%s: %lu bins, %lu zspages + %lu huge, %lu objects\n",
+		       what, b.bins, b.zspages, b.huge, b.objs);
+	ksft_print_msg("%s: %lu record bytes of %lu used, %lu pages\n", what,
+		       b.live, b.used, b.pages);
+	CHECK(b.pages == st->mem_used_total / page_size,
+	      "bins hold %lu pages, mm_stat mem_used_total %llu pages",
+	      b.pages, st->mem_used_total / page_size);
+	CHECK(b.objs == zram_objects(st),
+	      "bins hold %lu objects, zram stores %llu", b.objs,
+	      zram_objects(st));
+	CHECK(b.huge == st->huge_pages, "bins hold %lu huge objects, mm_stat %llu",
+	      b.huge, st->huge_pages);
+	CHECK(b.pages == (b.zspages << order) + b.huge,
+	      "%lu pages are not %lu zspages of order %lu and %lu huge",
+	      b.pages, b.zspages, order, b.huge);
+	k = b.objs - b.huge;
+	compr = st->compr_data_size - (unsigned long long)b.huge * page_size;
+	CHECK(b.live >= compr + 8 * k && b.live <= compr + 15 * k,
+	      "%lu record bytes for %llu objects of %llu bytes: not header + length rounded to 8",
+	      b.live, k, compr);
+	CHECK(b.live <= b.used &&
+	      b.used <= (b.zspages << order) * page_size,
+	      "%lu record bytes, %lu below the tops of %lu zspages", b.live,
+	      b.used, b.zspages);
+	return bad;
+}
+
+/*
+ * packed_pool_consistent: with zsmalloc.packed=1 a new zram device gets
+ * a packed pool (64-bit kernels).  Its bins table agrees with mm_stat
+ * (check_bins()); it takes no more memory than a pool of classes given
+ * the same data; after every other page is discarded, compaction gives
+ * pages back, the table still agrees and every page reads back.
+ */
+int test_packed_pool_consistent(void)
+{
+	const unsigned long n = 32 * MIB / page_size;
+	struct zram_dev packed = { .id = -1 }, classes = { .id = -1 };
+	const char *what = "packed_pool_consistent";
+	struct zram_mm_stat st, sc;
+	unsigned long order, i;
+	struct bins_total b;
+	char old[8] = "";
+	int ret = KSFT_FAIL, bad = 0, r;
+
+	if (read_file(PACKED_PARAM, old, sizeof(old)) < 0)
+		return skip("no %s", PACKED_PARAM);
+	if (read_ulong(ZSPAGE_ORDER_PARAM, &order))
+		return KSFT_FAIL;
+	if (write_file(PACKED_PARAM, "0") || zram_create(&classes, 64 * MIB) ||
+	    write_file(PACKED_PARAM, "1") || zram_create(&packed, 64 * MIB))
+		goto out;
+	ret = zram_classes_readable(&packed);
+	if (ret)
+		goto out;
+	ret = KSFT_FAIL;
+	if (read_bins(packed.classes, &b)) {
+		ret = skip("new pools keep classes here: no room for packed objs");
+		goto out;
+	}
+	if (bdev_write_pages(packed.dev, 0, n, 9) ||
+	    bdev_write_pages(classes.dev, 0, n, 9))
+		goto out;
+	r = check_bins(&packed, "fill", order, &st);
+	if (r < 0 || zram_mm_stat(&classes, &sc))
+		goto out;
+	bad += r;
+	ksft_print_msg("same data: packed %llu bytes (density %.4f), classes %llu (%.4f)\n",
+		       st.mem_used_total,
+		       (double)st.compr_data_size / st.mem_used_total,
+		       sc.mem_used_total,
+		       (double)sc.compr_data_size / sc.mem_used_total);
+	CHECK(st.compr_data_size == sc.compr_data_size,
+	      "compr_data_size %llu packed, %llu classes", st.compr_data_size,
+	      sc.compr_data_size);
+	CHECK(st.mem_used_total <= sc.mem_used_total,
+	      "packed pool takes %llu bytes, a pool of classes %llu",
+	      st.mem_used_total, sc.mem_used_total);
+
+	for (i = 1; i < n; i += 2)
+		if (bdev_discard(packed.dev, i, 1))
+			goto out;
+	if (zram_attr_write(&packed, "compact", "1"))
+		goto out;
+	r = check_bins(&packed, "half", order, &st);
+	if (r < 0)
+		goto out;
+	bad += r;
+	CHECK(st.pages_compacted > 0, "compaction gave no page back");
+	CHECK(st.mem_used_total < sc.mem_used_total * 3 / 4,
+	      "half the data discarded and compacted still takes %llu bytes of %llu",
+	      st.mem_used_total, sc.mem_used_total);
+	if (!bad && !bdev_verify_pages(packed.dev, n, 9, 2))
+		ret = KSFT_PASS;
+out:
+	zram_destroy(&packed);
+	zram_destroy(&classes);
+	if (*old)
+		write_file(PACKED_PARAM, old[0] == 'Y' ? "1" : "0");
 	return ret;
 }

@@ -20,6 +20,7 @@ int test_zswap_cgroup(void);
 int test_debugfs_classes_consistent(void);
 int test_zspage_order_param(void);
 int test_zram_zspage_order_attr(void);
+int test_packed_pool_consistent(void);
 
 /* test_faults.c: allocation failures */
 int test_fault_injection(void);

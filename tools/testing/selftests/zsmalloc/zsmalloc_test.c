@@ -56,6 +56,7 @@ static const struct zsmalloc_test {
 	T(test_debugfs_classes_consistent),
 	T(test_zspage_order_param),
 	T(test_zram_zspage_order_attr),
+	T(test_packed_pool_consistent),
 	T(test_fault_injection),
 	T(test_stress_all_at_once),
 	T(test_deferred_free_settles),
