@@ -250,7 +250,9 @@ def opcost_rows(d):
            ('read', 'map(RO)+copy+unmap', 'map'), ('free', 'free', 'map'),
            ('alloc', 'malloc+zs_obj_write (ours) | map (stock)', 'obj'),
            ('read', 'zs_obj_read_begin+copy+end (ours) | map (stock)', 'obj'))
-    # pool=packed lines: ours' packed pools, rows of their own
+    # pool=packed lines: ours' packed pools, rows of their own; the others
+    # are then pools of classes, and their rows say so
+    packed = any(o.get('pool') == 'packed' for o in d['opcost'])
     for _, title, size in keys:
         for pool in ('classes', 'packed'):
             for op, label, api in ops:
@@ -264,7 +266,7 @@ def opcost_rows(d):
                 if (api == 'obj' or pool == 'packed') and not ours:
                     continue
                 rows.append(Row(f'{title}, size {size}',
-                                label + (', ours packed' if pool == 'packed' else ''),
+                                label + (f', ours {pool}' if packed else ''),
                                 'ns/op', 'lower', vals('stock', 'map'), ours))
     return rows
 

@@ -89,7 +89,7 @@ static struct zs_pool *create_pool(struct kunit *test, unsigned int order)
 
 	snprintf(name, sizeof(name), "kunit-%u-%lx", order,
 		 (unsigned long)get_random_u32());
-	pool = zs_create_pool_order(name, order);
+	pool = zs_create_class_pool(name, order);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	return pool;
 }

@@ -112,6 +112,7 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/local_lock.h>
+#include <linux/jump_label.h>
 #include <linux/cpuhotplug.h>
 #include <linux/vmstat.h>
 #include <linux/debugfs.h>
@@ -361,6 +362,7 @@ struct zs_pool {
 	struct size_class *classes;	/* nr_classes, ascending size */
 	unsigned int nr_bins;		/* packed pool: bins; else 0 */
 	struct zs_bin *bins;		/* packed pool: objects live here */
+	bool class_key;			/* counted in zs_class_pools */
 
 	atomic_long_t pages_allocated;	/* zspage pages, not yet released */
 	struct zs_pool_stats stats;
@@ -1150,9 +1152,20 @@ static void free_zspages(struct zs_pool *pool, struct list_head *empty)
 /* Compaction empties zspages whose records fill less than 7/8 of them */
 #define ZS_PK_SPARSE_EIGHTHS	7
 
-static bool zs_pool_packed(struct zs_pool *pool)
+/*
+ * On while a pool of size classes exists where packed pools are possible
+ * (64-bit): until then every pool is packed, and the fast paths need not
+ * look at the pool to know (-icount: 3 instructions per test).
+ */
+static DEFINE_STATIC_KEY_FALSE(zs_class_pools);
+
+static __always_inline bool zs_pool_packed(struct zs_pool *pool)
 {
-	return ZS_PK_BIN_BITS && pool->nr_bins;
+	if (!ZS_PK_BIN_BITS)
+		return false;
+	if (!static_branch_unlikely(&zs_class_pools))
+		return true;
+	return pool->nr_bins;
 }
 
 /* The obj of a record at byte @off of @zspage with a payload of @len */
@@ -3031,10 +3044,18 @@ module_param_cb(borrow_steps, &zs_borrow_param_ops, &zs_borrow_steps, 0644);
 MODULE_PARM_DESC(borrow_steps,
 		 "new pools: a closed class borrows slots up to this many size steps larger (0: classes start open)");
 
-static bool zs_packed;
+/* Packed pools where the obj has room for them (64-bit), else classes */
+static bool zs_packed = ZS_PK_BIN_BITS;
 module_param_named(packed, zs_packed, bool, 0644);
 MODULE_PARM_DESC(packed,
-		 "new pools store objects without size classes (64-bit only)");
+		 "new pools store objects without size classes (64-bit only; default on)");
+
+/* @pool has size classes: zs_pool_packed() must look (see zs_class_pools) */
+static void count_class_pool(struct zs_pool *pool)
+{
+	static_branch_inc(&zs_class_pools);
+	pool->class_key = true;
+}
 
 static struct zs_pool *create_pool(const char *name, unsigned int order,
 				   bool packed)
@@ -3050,6 +3071,8 @@ static struct zs_pool *create_pool(const char *name, unsigned int order,
 
 	pool->order = order;
 	pool->borrow_steps = READ_ONCE(zs_borrow_steps);
+	if (ZS_PK_BIN_BITS && !packed)
+		count_class_pool(pool);
 	spin_lock_init(&pool->free_lock);
 	INIT_LIST_HEAD(&pool->free_list);
 	INIT_WORK(&pool->free_work, zs_free_worker);
@@ -3070,6 +3093,9 @@ static struct zs_pool *create_pool(const char *name, unsigned int order,
 	return pool;
 
 err:
+	/* a pool that failed to get its bins is no packed pool */
+	if (ZS_PK_BIN_BITS && !pool->nr_bins && !pool->class_key)
+		count_class_pool(pool);
 	zs_destroy_pool(pool);
 	return NULL;
 }
@@ -3080,7 +3106,7 @@ err:
  * @order: zspages have at most 2^@order pages, 0..ZS_MAX_ZSPAGE_ORDER
  *
  * The pool is packed (no size classes) if the zsmalloc.packed parameter
- * says so now and the obj has room for it (64-bit).
+ * says so now (the default where the obj has room for it: 64-bit).
  *
  * Return: the pool, or NULL on failure or an order out of range.
  */
@@ -3180,6 +3206,8 @@ void zs_destroy_pool(struct zs_pool *pool)
 	kvfree(pool->classes);
 	kfree(pool->step_class);
 	kfree(pool->name);
+	if (pool->class_key)
+		static_branch_dec(&zs_class_pools);
 	kfree(pool);
 }
 EXPORT_SYMBOL_GPL(zs_destroy_pool);
@@ -3286,6 +3314,13 @@ struct zs_pool *zs_create_packed_pool(const char *name, unsigned int order)
 	return ZS_PK_BIN_BITS ? create_pool(name, order, true) : NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(zs_create_packed_pool);
+
+/* A pool of size classes, whatever zsmalloc.packed says */
+struct zs_pool *zs_create_class_pool(const char *name, unsigned int order)
+{
+	return create_pool(name, order, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(zs_create_class_pool);
 
 bool zs_pool_is_packed(struct zs_pool *pool)
 {

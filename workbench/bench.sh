@@ -11,8 +11,9 @@
 #      fill and after discarding half, compaction, op costs, and the
 #      free-latency workload twice (1 process: what it costs in total);
 #      then one boot per other zspage order of ours for its density;
-#      ours' density is measured at each order in a pool of classes and
-#      in a packed pool ("3p": zsmalloc.packed=1, same boot);
+#      ours' density is measured at each order in its default pool (packed
+#      on 64-bit) and in a pool of size classes ("3c": zsmalloc.packed=0,
+#      same boot);
 #   3. unless QUICK=1, ROUNDS rounds of (stock boot, ours boot) under plain
 #      TCG with 2 CPUs, alternated, each: the op costs on all CPUs at once
 #      (zsbench threads=nproc, one pool; OPPASSES passes of OPCOUNT objects
@@ -145,13 +146,13 @@ boot() {
 for v in stock ours; do
 	log "== $v: density, compaction, op costs, free latency (-icount, 1 CPU)"
 	WB_VM_SMP=1 WB_VM_QEMU_ARGS="-icount shift=0,sleep=off" \
-		boot "bench-$v-icount" "$v" wb.parts=density,compact,opcost,freelat wb.orders=3,3p \
+		boot "bench-$v-icount" "$v" wb.parts=density,compact,opcost,freelat wb.orders=3,3c \
 		wb.clock=icount "wb.mib=$mib" wb.reps=2 wb.nprocs=1
 done
 for o in 2 4; do
 	log "== ours: density at zspage order $o (-icount, 1 CPU)"
 	WB_VM_SMP=1 WB_VM_QEMU_ARGS="-icount shift=0,sleep=off" \
-		boot "bench-ours-icount-o$o" ours wb.parts=density "wb.orders=$o,${o}p" wb.clock=icount
+		boot "bench-ours-icount-o$o" ours wb.parts=density "wb.orders=$o,${o}c" wb.clock=icount
 done
 # Step 5: one boot per kernel on arm64, default zspage order (stock: its
 # chain), density only; both orders are "-" in the logs.

@@ -285,7 +285,7 @@ for s in ${SUITES:-cross kunit kunit32 kunit-arm64 selftest-arm64 density-arm64 
 			echo "initramfs-arm64 0 1 0" >>"$WB_COUNTS"
 			continue
 		fi
-		cases=${ZSMALLOC_TESTS:-zram_swap_pressure,zram_compact,zswap_cgroup,debugfs_classes_consistent,zspage_order_param,zram_zspage_order_attr,fault_injection,stress_all_at_once,deferred_free_settles,ext4_on_zram}
+		cases=${ZSMALLOC_TESTS:-zram_swap_pressure,zram_compact,zswap_cgroup,debugfs_classes_consistent,zspage_order_param,zram_zspage_order_attr,fault_injection,stress_all_at_once,deferred_free_settles,ext4_on_zram,packed_pool_consistent}
 		args=(kunit.enable=0 wb.suites=zsmalloc "wb.zsmalloc_tests=$cases"
 		      wb.hold_mib=3072 sysctl.vm.watermark_boost_factor=0)
 		[[ -z ${KSFT_TIMEOUT:-} ]] || args+=("wb.ksft_timeout=$KSFT_TIMEOUT")

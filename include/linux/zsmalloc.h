@@ -125,6 +125,7 @@ unsigned int zs_chain_for_page_size(unsigned int size, unsigned int max_pages,
 int zs_obj_location(struct zs_pool *pool, unsigned long handle,
 		    struct zs_obj_location *loc);
 struct zs_pool *zs_create_packed_pool(const char *name, unsigned int order);
+struct zs_pool *zs_create_class_pool(const char *name, unsigned int order);
 bool zs_pool_is_packed(struct zs_pool *pool);
 unsigned long zs_class_objs_used(struct zs_pool *pool, unsigned int class_id);
 unsigned long zs_class_zspages(struct zs_pool *pool, unsigned int class_id);

@@ -26,7 +26,8 @@ has() { case ",$parts," in *",$1,"*) return 0 ;; esac; return 1; }
 
 # zram_setup COMP ORDER SIZE: a fresh zram0 (ORDER "-": the boot-time default
 # order on ours, put back after the density loop changed it; stock has none;
-# ORDER with a "p" after it, e.g. 3p: ours' packed pool of that order).
+# ORDER with a "p" or "c" after it, e.g. 3c: ours' packed pool, or pool of
+# size classes, of that order; without: the boot-time default kind).
 zram_setup() {
 	swapoff /dev/zram0 2>/dev/null
 	echo 1 >$z/reset || return 1
@@ -35,7 +36,8 @@ zram_setup() {
 	if [ -e $packed_param ]; then
 		case $o in
 		*p) o=${o%p}; echo 1 >$packed_param ;;
-		*) echo 0 >$packed_param ;;
+		*c) o=${o%c}; echo 0 >$packed_param ;;
+		*) echo "$def_packed" >$packed_param ;;
 		esac
 	fi
 	if [ -n "$o" ]; then
@@ -61,6 +63,11 @@ def_order=
 if [ -e $order_param ]; then
 	def_order=$(cat $order_param)
 	echo "BENCH-INFO zspage_order_default=$def_order"
+fi
+def_packed=
+if [ -e $packed_param ]; then
+	def_packed=$(cat $packed_param)
+	echo "BENCH-INFO packed_default=$def_packed"
 fi
 rc=0
 
@@ -129,7 +136,7 @@ if has opcost; then
 			fi
 		done
 	done
-	[ -e $packed_param ] && echo 0 >$packed_param
+	[ -e $packed_param ] && echo "$def_packed" >$packed_param
 fi
 
 # Free latency: zram0 as swap; munmap of MIB MiB of paged-out real data.

@@ -72,7 +72,7 @@ int test_debugfs_classes_consistent(void)
 
 	if (!t)
 		return ret;
-	if (zram_create(&zram, 64 * MIB))
+	if (zram_create_classes(&zram, 64 * MIB, ZRAM_ORDER_UNSET))
 		goto out;
 	ret = zram_classes_readable(&zram);
 	if (ret)
@@ -206,7 +206,8 @@ int test_zspage_order_param(void)
 				       err ? strerror(-err) : "value not taken");
 			goto out;
 		}
-		if (zram_create(&o->zram, 4 * n * page_size))
+		if (zram_create_classes(&o->zram, 4 * n * page_size,
+					ZRAM_ORDER_UNSET))
 			goto out;
 		ret = zram_classes_readable(&o->zram);
 		if (ret)
@@ -259,12 +260,12 @@ int test_zram_zspage_order_attr(void)
 	if (!t)
 		return ret;
 	/* the order-3 device first: its threshold is the larger one */
-	err = zram_create_order(&big, 16 * MIB, 3);
+	err = zram_create_classes(&big, 16 * MIB, 3);
 	if (err == -ENOENT) {
 		ret = skip("no /sys/block/zramN/zspage_order (series/0007 not applied?)");
 		goto out;
 	}
-	if (err || zram_create_order(&small, 16 * MIB, 2))
+	if (err || zram_create_classes(&small, 16 * MIB, 2))
 		goto out;
 
 	snprintf(path, sizeof(path), "%s/zspage_order", big.sys);
@@ -281,7 +282,7 @@ int test_zram_zspage_order_attr(void)
 	      zram_attr_write(&small, "zspage_order", "-2") == -EINVAL,
 	      "out-of-range orders are not refused with EINVAL");
 	zram_destroy(&small);
-	if (zram_create_order(&small, 16 * MIB, 2))
+	if (zram_create_classes(&small, 16 * MIB, 2))
 		goto out;
 
 	ret = zram_classes_readable(&big);
@@ -330,46 +331,6 @@ out:
 	return ret;
 }
 
-#define PACKED_PARAM	"/sys/module/zsmalloc/parameters/packed"
-
-/* The bins table of a packed pool, summed over its rows */
-struct bins_total {
-	unsigned long bins, zspages, huge, objs, used, live, pages;
-};
-
-/* Sum @path's bins table into @b; -1 if it is a class table instead */
-static int read_bins(const char *path, struct bins_total *b)
-{
-	FILE *f = fopen(path, "r");
-	bool header = false;
-	char line[256];
-
-	memset(b, 0, sizeof(*b));
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long v[8];
-
-		if (strstr(line, "bytes_live")) {
-			header = true;
-			continue;
-		}
-		if (!header ||
-		    sscanf(line, "%lu %lu %lu %lu %lu %lu %lu %lu", &v[0], &v[1],
-			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
-			continue;
-		b->bins++;
-		b->zspages += v[1];
-		b->huge += v[2];
-		b->objs += v[3];
-		b->used += v[4];
-		b->live += v[5];
-		b->pages += v[6];
-	}
-	fclose(f);
-	return header ? 0 : -1;
-}
-
 /*
  * The bins table of @z's packed pool against zram's mm_stat (waiting up
  * to 5 s for deferred frees to land): the same pages and objects, huge
@@ -381,11 +342,11 @@ static int check_bins(struct zram_dev *z, const char *what,
 		      unsigned long order, struct zram_mm_stat *st)
 {
 	unsigned long long k, compr;
-	struct bins_total b;
+	struct zs_bin_totals b;
 	int bad = 0, try;
 
 	for (try = 0; try < 25; try++) {
-		if (zram_mm_stat(z, st) || read_bins(z->classes, &b))
+		if (zram_mm_stat(z, st) || zs_read_bins(z->classes, &b))
 			return -1;
 		if (b.objs == zram_objects(st) &&
 		    b.pages == st->mem_used_total / page_size)
@@ -433,22 +394,22 @@ int test_packed_pool_consistent(void)
 	const char *what = "packed_pool_consistent";
 	struct zram_mm_stat st, sc;
 	unsigned long order, i;
-	struct bins_total b;
+	struct zs_bin_totals b;
 	char old[8] = "";
 	int ret = KSFT_FAIL, bad = 0, r;
 
-	if (read_file(PACKED_PARAM, old, sizeof(old)) < 0)
-		return skip("no %s", PACKED_PARAM);
+	if (read_file(ZS_PACKED_PARAM, old, sizeof(old)) < 0)
+		return skip("no %s", ZS_PACKED_PARAM);
 	if (read_ulong(ZSPAGE_ORDER_PARAM, &order))
 		return KSFT_FAIL;
-	if (write_file(PACKED_PARAM, "0") || zram_create(&classes, 64 * MIB) ||
-	    write_file(PACKED_PARAM, "1") || zram_create(&packed, 64 * MIB))
+	if (write_file(ZS_PACKED_PARAM, "0") || zram_create(&classes, 64 * MIB) ||
+	    write_file(ZS_PACKED_PARAM, "1") || zram_create(&packed, 64 * MIB))
 		goto out;
 	ret = zram_classes_readable(&packed);
 	if (ret)
 		goto out;
 	ret = KSFT_FAIL;
-	if (read_bins(packed.classes, &b)) {
+	if (zs_read_bins(packed.classes, &b)) {
 		ret = skip("new pools keep classes here: no room for packed objs");
 		goto out;
 	}
@@ -490,6 +451,6 @@ out:
 	zram_destroy(&packed);
 	zram_destroy(&classes);
 	if (*old)
-		write_file(PACKED_PARAM, old[0] == 'Y' ? "1" : "0");
+		write_file(ZS_PACKED_PARAM, old[0] == 'Y' ? "1" : "0");
 	return ret;
 }

@@ -218,7 +218,7 @@ int test_deferred_free_settles(void)
 		return skip("no debugfs for the pool's counters");
 	cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
 
-	if (zram_create(&zram, size))
+	if (zram_create_classes(&zram, size, ZRAM_ORDER_UNSET))
 		return KSFT_FAIL;
 	if (swap_enable(zram.dev, size))
 		goto out_zram;

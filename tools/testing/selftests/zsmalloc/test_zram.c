@@ -138,7 +138,7 @@ int test_zram_compact(void)
 
 	if (!t)
 		return ret;
-	if (zram_create(&zram, 2 * n * page_size))
+	if (zram_create_classes(&zram, 2 * n * page_size, ZRAM_ORDER_UNSET))
 		goto out;
 	ret = zram_classes_readable(&zram);
 	if (ret)

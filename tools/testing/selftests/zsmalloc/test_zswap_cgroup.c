@@ -22,10 +22,14 @@ struct zswap_ctx {
 	const char *cg;
 };
 
-/* Objects in the zsmalloc pools zswap created (Total obj_used), or -1. */
+/*
+ * Objects in the zsmalloc pools zswap created (their tables' obj_used:
+ * a packed pool's bins, or a pool of classes' Total), or -1.
+ */
 static long zswap_pool_objects(void)
 {
 	struct zs_class_table *t = malloc(sizeof(*t));
+	struct zs_bin_totals b;
 	char path[512];
 	struct dirent *d;
 	long objs = -1;
@@ -36,9 +40,10 @@ static long zswap_pool_objects(void)
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/debug/zsmalloc/%s/classes",
 			 d->d_name);
-		if (zs_read_classes(path, t))
-			continue;
-		objs = (objs < 0 ? 0 : objs) + t->total.obj_used;
+		if (!zs_read_bins(path, &b))
+			objs = (objs < 0 ? 0 : objs) + b.objs;
+		else if (!zs_read_classes(path, t))
+			objs = (objs < 0 ? 0 : objs) + t->total.obj_used;
 	}
 	if (dir)
 		closedir(dir);

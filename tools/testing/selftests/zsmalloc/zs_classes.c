@@ -213,3 +213,36 @@ unsigned long zs_compactable_pages(const struct zs_class_table *t)
 	}
 	return pages;
 }
+
+/* Sum @path's bins table into @b; -1 if it is a class table instead */
+int zs_read_bins(const char *path, struct zs_bin_totals *b)
+{
+	FILE *f = fopen(path, "r");
+	bool header = false;
+	char line[256];
+
+	memset(b, 0, sizeof(*b));
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long v[8];
+
+		if (strstr(line, "bytes_live")) {
+			header = true;
+			continue;
+		}
+		if (!header ||
+		    sscanf(line, "%lu %lu %lu %lu %lu %lu %lu %lu", &v[0], &v[1],
+			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+			continue;
+		b->bins++;
+		b->zspages += v[1];
+		b->huge += v[2];
+		b->objs += v[3];
+		b->used += v[4];
+		b->live += v[5];
+		b->pages += v[6];
+	}
+	fclose(f);
+	return header ? 0 : -1;
+}

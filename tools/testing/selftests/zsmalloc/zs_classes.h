@@ -27,4 +27,11 @@ int check_class_table(const struct zs_class_table *t, const char *what);
 unsigned long zs_compactable_pages(const struct zs_class_table *t);
 unsigned long zs_huge_threshold(const struct zs_class_table *t);
 
+/* The table of a packed pool (one row per bin), summed over its rows */
+struct zs_bin_totals {
+	unsigned long bins, zspages, huge, objs, used, live, pages;
+};
+
+int zs_read_bins(const char *path, struct zs_bin_totals *b);
+
 #endif

@@ -74,6 +74,25 @@ int zram_create(struct zram_dev *z, unsigned long disksize)
 }
 
 /*
+ * zram_create_order() with a pool of size classes whatever
+ * zsmalloc.packed says (it is put back after), for the cases that test
+ * the class table; where the parameter is missing pools have classes.
+ */
+int zram_create_classes(struct zram_dev *z, unsigned long disksize, int order)
+{
+	char old[8] = "";
+	bool have = read_file(ZS_PACKED_PARAM, old, sizeof(old)) >= 0;
+	int ret;
+
+	if (have && write_file(ZS_PACKED_PARAM, "0"))
+		return -EIO;
+	ret = zram_create_order(z, disksize, order);
+	if (have)
+		write_file(ZS_PACKED_PARAM, old[0] == 'Y' ? "1" : "0");
+	return ret;
+}
+
+/*
  * A device whose zspage_order attribute is set to @order before disksize
  * (ZRAM_ORDER_UNSET: left alone).  -ENOENT if the attribute is missing.
  */

@@ -34,6 +34,9 @@ struct zram_mm_stat {
 	unsigned long long huge_pages_since;
 };
 
+/* zsmalloc.packed: new pools without size classes (default on 64-bit) */
+#define ZS_PACKED_PARAM		"/sys/module/zsmalloc/parameters/packed"
+
 /* zram_create_order(): leave the device's zspage_order attribute alone */
 #define ZRAM_ORDER_UNSET	(-2)
 
@@ -42,6 +45,7 @@ struct zs_class_table *zram_class_table(int *ret);
 int zram_classes_readable(struct zram_dev *z);
 int zram_create(struct zram_dev *z, unsigned long disksize);
 int zram_create_order(struct zram_dev *z, unsigned long disksize, int order);
+int zram_create_classes(struct zram_dev *z, unsigned long disksize, int order);
 void zram_destroy(struct zram_dev *z);
 int zram_attr_write(struct zram_dev *z, const char *attr, const char *val);
 int zram_mm_stat(struct zram_dev *z, struct zram_mm_stat *st);
