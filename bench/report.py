@@ -257,11 +257,12 @@ def opcost_rows(d):
         for pool in ('classes', 'packed'):
             for op, label, api in ops:
                 def vals(v, api):
+                    # stock has one kind of pool: every row compares with it
                     return [float(o[op + '_ns']) for o in d['opcost']
                             if o['variant'] == v and o['size'] == size
                             and opcost_title(o) == title
                             and o.get('api', 'map') == api
-                            and o.get('pool', 'classes') == pool]
+                            and (v == 'stock' or o.get('pool', 'classes') == pool)]
                 ours = vals('ours', api)
                 if (api == 'obj' or pool == 'packed') and not ours:
                     continue
