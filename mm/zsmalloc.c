@@ -23,6 +23,11 @@
  * slot.  Slots past zspage->fresh were never used and need no header, so
  * a new zspage is not written to until it is used.
  *
+ * That is a pool of size classes.  A packed pool (zsmalloc.packed, 64-bit
+ * only; see "Packed pools" below) has none: its objects are records of
+ * any length laid one after the other in zspages of 2^order pages, with
+ * the same header, handles, mapping, migration and deferred free.
+ *
  * Handles and objects
  * -------------------
  * A handle is the address of a word from the pool's handle cache.  That
