@@ -1550,13 +1550,14 @@ static void pk_destroy_bin(struct zs_pool *pool, struct zs_bin *bin)
 					 &bin->sources;
 
 		list_for_each_entry_safe(zspage, tmp, list, list) {
-			if (zspage->huge)
+			if (zspage->huge) {
 				free_handle(zspage->huge_handle);
-			for (off = 0; !zspage->huge && off < zspage->top;
-			     off += size) {
-				size = pk_record(zspage, off, &handle);
-				if (handle)
-					free_handle(handle);
+			} else {
+				for (off = 0; off < zspage->top; off += size) {
+					size = pk_record(zspage, off, &handle);
+					if (handle)
+						free_handle(handle);
+				}
 			}
 			pk_remove_zspage(bin, zspage);
 			list_add(&zspage->list, &empty);

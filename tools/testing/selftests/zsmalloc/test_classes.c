@@ -395,15 +395,14 @@ int test_packed_pool_consistent(void)
 	struct zram_mm_stat st, sc;
 	unsigned long order, i;
 	struct zs_bin_totals b;
-	char old[8] = "";
 	int ret = KSFT_FAIL, bad = 0, r;
 
-	if (read_file(ZS_PACKED_PARAM, old, sizeof(old)) < 0)
+	if (access(ZS_PACKED_PARAM, F_OK))
 		return skip("no %s", ZS_PACKED_PARAM);
 	if (read_ulong(ZSPAGE_ORDER_PARAM, &order))
 		return KSFT_FAIL;
-	if (write_file(ZS_PACKED_PARAM, "0") || zram_create(&classes, 64 * MIB) ||
-	    write_file(ZS_PACKED_PARAM, "1") || zram_create(&packed, 64 * MIB))
+	if (zram_create_kind(&classes, 64 * MIB, ZRAM_ORDER_UNSET, false) ||
+	    zram_create_kind(&packed, 64 * MIB, ZRAM_ORDER_UNSET, true))
 		goto out;
 	ret = zram_classes_readable(&packed);
 	if (ret)
@@ -450,7 +449,5 @@ int test_packed_pool_consistent(void)
 out:
 	zram_destroy(&packed);
 	zram_destroy(&classes);
-	if (*old)
-		write_file(ZS_PACKED_PARAM, old[0] == 'Y' ? "1" : "0");
 	return ret;
 }

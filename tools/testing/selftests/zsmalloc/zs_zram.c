@@ -74,22 +74,30 @@ int zram_create(struct zram_dev *z, unsigned long disksize)
 }
 
 /*
- * zram_create_order() with a pool of size classes whatever
- * zsmalloc.packed says (it is put back after), for the cases that test
- * the class table; where the parameter is missing pools have classes.
+ * zram_create_order() with a pool of the kind asked for, whatever
+ * zsmalloc.packed says (it is put back after): size classes for the
+ * cases that test the class table (where the parameter is missing, pools
+ * have them), or a packed pool (-ENOENT where the parameter is missing).
  */
-int zram_create_classes(struct zram_dev *z, unsigned long disksize, int order)
+int zram_create_kind(struct zram_dev *z, unsigned long disksize, int order,
+		     bool packed)
 {
 	char old[8] = "";
-	bool have = read_file(ZS_PACKED_PARAM, old, sizeof(old)) >= 0;
 	int ret;
 
-	if (have && write_file(ZS_PACKED_PARAM, "0"))
+	if (read_file(ZS_PACKED_PARAM, old, sizeof(old)) < 0)
+		return packed ? -ENOENT : zram_create_order(z, disksize, order);
+	if (write_file(ZS_PACKED_PARAM, packed ? "1" : "0"))
 		return -EIO;
 	ret = zram_create_order(z, disksize, order);
-	if (have)
-		write_file(ZS_PACKED_PARAM, old[0] == 'Y' ? "1" : "0");
+	write_file(ZS_PACKED_PARAM, old[0] == 'Y' ? "1" : "0");
 	return ret;
+}
+
+/* zram_create_kind() with size classes */
+int zram_create_classes(struct zram_dev *z, unsigned long disksize, int order)
+{
+	return zram_create_kind(z, disksize, order, false);
 }
 
 /*

@@ -45,6 +45,8 @@ struct zs_class_table *zram_class_table(int *ret);
 int zram_classes_readable(struct zram_dev *z);
 int zram_create(struct zram_dev *z, unsigned long disksize);
 int zram_create_order(struct zram_dev *z, unsigned long disksize, int order);
+int zram_create_kind(struct zram_dev *z, unsigned long disksize, int order,
+		     bool packed);
 int zram_create_classes(struct zram_dev *z, unsigned long disksize, int order);
 void zram_destroy(struct zram_dev *z);
 int zram_attr_write(struct zram_dev *z, const char *attr, const char *val);
