@@ -64,6 +64,8 @@ static const struct zsmalloc_test {
 
 #undef T
 
+static const unsigned int nr_tests = ARRAY_SIZE(tests);
+
 static bool selected(int argc, char **argv, const char *name)
 {
 	const char *env = getenv("ZSMALLOC_TESTS");
@@ -121,17 +123,17 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc > 1 && !strcmp(argv[1], "-l")) {
-		for (i = 0; i < ARRAY_SIZE(tests); i++)
+		for (i = 0; i < nr_tests; i++)
 			printf("%s\n", tests[i].name);
 		return 0;
 	}
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+	for (i = 0; i < nr_tests; i++) {
 		run[i] = selected(argc, argv, tests[i].name);
 		plan += run[i];
 	}
 	if (argc > 1 && plan != (unsigned int)argc - 1) {
 		fprintf(stderr, "usage: %s [-l] [test...]; tests:\n", argv[0]);
-		for (i = 0; i < ARRAY_SIZE(tests); i++)
+		for (i = 0; i < nr_tests; i++)
 			fprintf(stderr, "  %s\n", tests[i].name);
 		return 1;
 	}
@@ -143,7 +145,7 @@ int main(int argc, char **argv)
 	if (vm && geteuid())
 		vm = false, why = "needs root";
 
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+	for (i = 0; i < nr_tests; i++) {
 		if (!run[i])
 			continue;
 		if (!vm) {
