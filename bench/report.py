@@ -172,7 +172,7 @@ def density_rows(d):
     orders = sorted({s['order'] for s in d['snaps']
                      if s['kind'] == 'density' and s['variant'] == 'ours'}) or ['-']
     for comp in ('lzo-rle', 'zstd'):
-        for phase in ('fill', 'half'):
+        for phase in ('fill', 'churn', 'half'):
             st = snap_of(d, 'stock', 'density', comp=comp, phase=phase)
             for o in orders:
                 ou = snap_of(d, 'ours', 'density', comp=comp, phase=phase, order=o)

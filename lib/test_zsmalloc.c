@@ -151,8 +151,12 @@ static int pin_thread(void *data)
 	return 0;
 }
 
-static void pin_object(struct kunit *test, struct pin *pin,
-		       struct zs_pool *pool, unsigned long handle)
+/*
+ * Map @handle from a thread on @cpu (-1: any CPU) until unpin_object().
+ * Mapping keeps preemption off: the caller must not need that CPU.
+ */
+static void pin_object_on(struct kunit *test, struct pin *pin,
+			  struct zs_pool *pool, unsigned long handle, int cpu)
 {
 	struct task_struct *t;
 
@@ -163,9 +167,18 @@ static void pin_object(struct kunit *test, struct pin *pin,
 	init_completion(&pin->mapped);
 	init_completion(&pin->done);
 	atomic_set(&pin->release, 0);
-	t = kthread_run(pin_thread, pin, "zs-pin");
+	t = kthread_create(pin_thread, pin, "zs-pin");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	if (cpu >= 0)
+		kthread_bind(t, cpu);
+	wake_up_process(t);
 	wait_for_completion(&pin->mapped);
+}
+
+static void pin_object(struct kunit *test, struct pin *pin,
+		       struct zs_pool *pool, unsigned long handle)
+{
+	pin_object_on(test, pin, pool, handle, -1);
 }
 
 static void unpin_object(struct pin *pin)
@@ -2105,6 +2118,66 @@ static void packed_compaction_frees_the_holes(struct kunit *test)
 }
 
 /*
+ * Frees leave holes that allocation reuses before the pool grows: with
+ * every other object freed (which empties no zspage: the huge ones are
+ * even), storing the same sizes again from another CPU, so from another
+ * bin, slides the records of the first bin's holey zspages down over
+ * their holes, so the pool ends up no larger than it was full, give or
+ * take 1/64 (tails too short for the next record), an open zspage per
+ * bin and the zspage of a mapped object, which is not slid.  Every
+ * object reads back right, the slid ones and the new.
+ */
+static void packed_allocation_reuses_holes(struct kunit *test)
+{
+	unsigned int cpu = cpumask_first(cpu_online_mask), other, huge, i;
+	unsigned long full, holed, refilled, slack;
+	struct zs_obj_location loc, now;
+	unsigned int keep = 0, failed = 0;
+	struct zs_pool *pool;
+	struct zt_obj *objs;
+	struct pin pin;
+
+	other = cpumask_next(cpu, cpu_online_mask);
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "needs a second CPU");
+	pool = create_packed_pool(test, 3);
+	objs = kvcalloc(PK_OBJS, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	set_cpus_allowed_ptr(current, cpumask_of(cpu));
+	pk_fill(test, pool, objs, PK_OBJS, &huge);
+	full = zs_get_total_pages(pool);
+	for (i = 1; i < PK_OBJS; i += 2) {
+		zs_free(pool, objs[i].handle);
+		objs[i].handle = 0;
+	}
+	holed = zs_get_total_pages(pool);
+	while (objs[keep].size >= zs_huge_class_size(pool))
+		keep += 2;
+	zs_obj_location(pool, objs[keep].handle, &loc);
+	/* off @cpu before the mapping there keeps preemption off */
+	set_cpus_allowed_ptr(current, cpumask_of(other));
+	pin_object_on(test, &pin, pool, objs[keep].handle, cpu);
+	for (i = 1; i < PK_OBJS; i += 2)
+		failed += !alloc_obj(pool, &objs[i], objs[i].size, PK_OBJS + i);
+	refilled = zs_get_total_pages(pool);
+	zs_obj_location(pool, objs[keep].handle, &now);
+	unpin_object(&pin);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	KUNIT_ASSERT_EQ(test, failed, 0u);
+	KUNIT_EXPECT_PTR_EQ(test, now.page, loc.page);
+	KUNIT_EXPECT_EQ(test, now.obj_idx, loc.obj_idx);
+
+	slack = full / 64 + ((num_possible_cpus() + 1) << 3);
+	kunit_info(test, "pages: %lu full (CPU %u), %lu holed, %lu refilled (CPU %u; bound %lu)\n",
+		   full, cpu, holed, refilled, other, full + slack);
+	KUNIT_EXPECT_LE(test, refilled, full + slack);
+	KUNIT_EXPECT_GT(test, zs_pool_counter_by_name(pool, "zspages_slid"), 0L);
+	pk_check_all(test, pool, objs, PK_OBJS);
+	free_objs_destroy_pool(test, pool, objs, PK_OBJS);
+	kvfree(objs);
+}
+
+/*
  * Migrating the page a record starts in, a huge object's page among them,
  * repoints every record that starts there; records that straddle into
  * the page from the one before keep reading right too.
@@ -2395,6 +2468,7 @@ static struct kunit_case zsmalloc_test_cases[] = {
 	KUNIT_CASE(destroy_with_deferred_frees_pending),
 	KUNIT_CASE(packed_pool_stores_any_size_densely),
 	KUNIT_CASE(packed_compaction_frees_the_holes),
+	KUNIT_CASE(packed_allocation_reuses_holes),
 	KUNIT_CASE(packed_migration_repoints_records),
 	KUNIT_CASE(packed_mapped_stays_deferred_drain),
 	KUNIT_CASE_SLOW(stress_all_cpus_with_compaction),

@@ -46,14 +46,15 @@
  * Mapping
  * -------
  * zs_map_object() pins the object's zspage (zspage->mapped) so that
- * neither compaction nor migration moves it, then returns a kmap_local
- * address for an object inside one page, or a per-CPU buffer for one that
- * straddles two pages (copied in unless ZS_MM_WO, copied back at unmap
- * unless ZS_MM_RO).  Preemption stays off until zs_unmap_object().
- * zs_obj_read_begin() and zs_obj_write() pin the zspage the same way but
- * use kmap_local_page() or the caller's buffer and leave preemption on.
- * A pinned zspage is never waited for: compaction does not drain it and
- * migration of its pages fails with -EAGAIN until it is unpinned.
+ * nothing moves it (compaction, migration, a packed pool's slide), then
+ * returns a kmap_local address for an object inside one page, or a
+ * per-CPU buffer for one that straddles two pages (copied in unless
+ * ZS_MM_WO, copied back at unmap unless ZS_MM_RO).  Preemption stays off
+ * until zs_unmap_object().  zs_obj_read_begin() and zs_obj_write() pin
+ * the zspage the same way but use kmap_local_page() or the caller's
+ * buffer and leave preemption on.  A pinned zspage is never waited for:
+ * compaction and the slide pass it by, and migration of its pages fails
+ * with -EAGAIN until it is unpinned.
  *
  * Compaction, migration and freeing
  * ---------------------------------
@@ -201,6 +202,7 @@
 /* zspage->group of a packed zspage not on a tail list */
 #define ZS_PK_HUGE		(ZS_PK_NR_TAILS)
 #define ZS_PK_SOURCE		(ZS_PK_NR_TAILS + 1)
+#define ZS_PK_HOLEY		(ZS_PK_NR_TAILS + 2)
 
 /*
  * With CONFIG_DEBUG_VM, the word of a free handle holds this: no obj has
@@ -253,9 +255,10 @@ struct size_class {
  * zspages of 2^order pages; each CPU allocates from its bin (CPU modulo
  * the number of bins), a free locks the bin named by the obj.  A zspage
  * is on the list of its free tail's size (ZS_PK_TAIL_UNIT steps, the
- * last for tails of a page or more), on @huge (one object of a page), or
- * on @sources while compaction empties it.  Everything below @lock is
- * protected by it.
+ * last for tails of a page or more), on @holey once its holes are more
+ * than its tail and an eighth of its records' span (pk_relist()), on
+ * @huge (one object of a page), or on @sources while compaction empties
+ * it.  Everything below @lock is protected by it.
  */
 struct zs_bin {
 	struct zs_pool *pool;
@@ -266,6 +269,7 @@ struct zs_bin {
 	struct list_head tails[ZS_PK_NR_TAILS];
 	struct list_head huge;
 	struct list_head sources;
+	struct list_head holey;
 	unsigned long nr_zspages;	/* packed zspages, huge ones apart */
 	unsigned long nr_huge;
 	unsigned long objs;		/* objects stored, huge ones too */
@@ -302,6 +306,8 @@ struct zspage {
 /*
  * struct zs_pool_events - what happened to a pool (debugfs "stats")
  * @borrowed: objects stored in a larger class while theirs was closed
+ * @zspages_slid: packed pool: zspages whose records an allocation slid
+ *	down over their holes
  * @pages_migrated: zspage pages moved by the VM's page migration
  * @migrations_refused: migrations refused (-EAGAIN): the zspage was mapped
  *	or being freed
@@ -318,6 +324,7 @@ struct zspage {
  */
 struct zs_pool_events {
 	atomic_long_t borrowed;
+	atomic_long_t zspages_slid;
 	atomic_long_t pages_migrated;
 	atomic_long_t migrations_refused;
 	atomic_long_t zspages_freed_async;
@@ -742,7 +749,11 @@ static void zspage_write_word(struct zspage *zspage, unsigned long off,
 	kunmap_local(addr);
 }
 
-/* Copy @len bytes between two zspages, page piece by page piece */
+/*
+ * Copy @len bytes between two zspages, page piece by page piece.  @dst may
+ * be @src with @doff below @soff: the pieces go in ascending order, with
+ * memmove() then, so bytes slide down within a zspage too.
+ */
 static void zspage_copy(struct zspage *dst, unsigned long doff,
 			struct zspage *src, unsigned long soff,
 			unsigned int len)
@@ -754,7 +765,12 @@ static void zspage_copy(struct zspage *dst, unsigned long doff,
 		void *s = kmap_local_page(src->pages[soff >> PAGE_SHIFT]);
 		void *d = kmap_local_page(dst->pages[doff >> PAGE_SHIFT]);
 
-		memcpy(d + offset_in_page(doff), s + offset_in_page(soff), n);
+		if (dst == src)
+			memmove(d + offset_in_page(doff),
+				s + offset_in_page(soff), n);
+		else
+			memcpy(d + offset_in_page(doff),
+			       s + offset_in_page(soff), n);
 		kunmap_local(d);
 		kunmap_local(s);
 		doff += n;
@@ -1139,13 +1155,16 @@ static void free_zspages(struct zs_pool *pool, struct list_head *empty)
  * right after the last record of the zspage of its CPU's bin whose free
  * tail fits it most tightly, or of a new zspage.  A freed record leaves a
  * hole whose header holds its size << 1; the last record of a zspage
- * gives its bytes back to the tail instead.  Holes come back through
- * compaction, which moves the records of sparse zspages into the tails of
- * others, as a log cleaner does.  Objects of zs_huge_class_size() or more
- * take a page each, with no header, as in a pool of classes.  No slot is
- * ever rounded to a class or left free in a partly used zspage: on the
- * bench corpus this stores 0.99 of the memory as data where classes store
- * 0.96 (tools/zsim/zlog simulates it; zsmalloc.rst has the figures).
+ * gives its bytes back to the tail instead.  Holes come back two ways:
+ * when no tail fits a new record, the allocation first slides the
+ * records of a holey zspage of its bin, or else of another bin, down
+ * over its holes (pk_find_holey()); compaction moves the records of
+ * sparse zspages into the tails of others, as a log cleaner does.
+ * Objects of zs_huge_class_size() or more take a page each, with no
+ * header, as in a pool of classes.  No slot is ever rounded to a class or
+ * left free in a partly used zspage: on the bench corpus this stores 0.99
+ * of the memory as data where classes store 0.96 (tools/zsim/zlog
+ * simulates it; zsmalloc.rst has the figures).
  */
 #if ZS_PK_BIN_BITS
 #define ZS_PK_BIN_SHIFT		(ZS_PFN_BITS + ZS_PK_OFF_BITS + ZS_PK_LEN_BITS)
@@ -1249,18 +1268,47 @@ static void pk_unlist(struct zs_bin *bin, struct zspage *zspage)
 		__clear_bit(zspage->group, bin->tailed);
 }
 
-/* Put @zspage on the list of its free tail's size */
+/* The list of @bin that zspages of @group are on */
+static struct list_head *pk_list(struct zs_bin *bin, unsigned int group)
+{
+	switch (group) {
+	case ZS_PK_HUGE:
+		return &bin->huge;
+	case ZS_PK_SOURCE:
+		return &bin->sources;
+	case ZS_PK_HOLEY:
+		return &bin->holey;
+	default:
+		return &bin->tails[group];
+	}
+}
+
+/*
+ * Put @zspage on the list of its free tail's size or, if its holes are
+ * more than that tail and an eighth of its records' span (it is sparse,
+ * as compaction says), at the end of the holey list: pk_malloc() slides
+ * the records of those down over their holes before it grows the bin.
+ */
 static void pk_relist(struct zs_bin *bin, struct zspage *zspage)
 {
-	unsigned int t = min_t(unsigned long, pk_tail(zspage) / ZS_PK_TAIL_UNIT,
-			       ZS_PK_NR_TAILS - 1);
+	unsigned int holes = zspage->top - zspage->live;
+	unsigned int t;
 
+	if (holes > pk_tail(zspage) && holes * 8UL > zspage->top)
+		t = ZS_PK_HOLEY;
+	else
+		t = min_t(unsigned long, pk_tail(zspage) / ZS_PK_TAIL_UNIT,
+			  ZS_PK_NR_TAILS - 1);
 	if (t == zspage->group && !list_empty(&zspage->list))
 		return;
 	pk_unlist(bin, zspage);
 	zspage->group = t;
-	list_add(&zspage->list, &bin->tails[t]);
-	__set_bit(t, bin->tailed);
+	if (t == ZS_PK_HOLEY) {
+		list_add_tail(&zspage->list, &bin->holey);
+	} else {
+		list_add(&zspage->list, &bin->tails[t]);
+		__set_bit(t, bin->tailed);
+	}
 }
 
 /*
@@ -1334,6 +1382,99 @@ static void pk_place(struct zs_bin *bin, struct zspage *zspage,
 		pk_relist(bin, zspage);
 }
 
+/*
+ * Slide the records of @zspage down over its holes, so that they become
+ * its free tail, and repoint their handles.  @zspage has no mapped object.
+ */
+static void pk_slide(struct zs_bin *bin, struct zspage *zspage)
+{
+	unsigned long off, to = 0, handle;
+	unsigned int size;
+
+	for (off = 0; off < zspage->top; off += size) {
+		size = pk_record(zspage, off, &handle);
+		if (!handle)
+			continue;
+		if (to != off) {
+			zspage_copy(zspage, to, zspage, off, size);
+			set_handle_obj(handle, pk_obj(zspage, to,
+						      size - ZS_HANDLE_SIZE));
+		}
+		to += size;
+	}
+	bin->used -= zspage->top - to;
+	zspage->top = to;
+	pk_relist(bin, zspage);
+	atomic_long_inc(&bin->pool->events.zspages_slid);
+}
+
+/*
+ * No tail of @bin fits @size: before the bin grows, slide the first holey
+ * zspages that have no mapped object (a few at most) until one's tail
+ * fits.  Returns that zspage, or NULL.
+ */
+static struct zspage *pk_find_holey(struct zs_bin *bin, unsigned int size)
+{
+	struct zspage *zspage;
+	unsigned int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		zspage = list_first_entry_or_null(&bin->holey, struct zspage,
+						  list);
+		if (!zspage)
+			break;
+		/* pairs with the release in unpin_zspage() */
+		if (atomic_read_acquire(&zspage->mapped)) {
+			list_move_tail(&zspage->list, &bin->holey);
+			continue;
+		}
+		pk_slide(bin, zspage);
+		if (pk_tail(zspage) >= size)
+			return zspage;
+	}
+	return NULL;
+}
+
+/*
+ * Store the record of @handle, @len payload bytes, in a tail of @bin that
+ * fits it or else in a holey zspage slid for it.  False if neither fits.
+ */
+static bool pk_store_in(struct zs_bin *bin, unsigned long handle,
+			unsigned int len)
+{
+	struct zspage *zspage;
+
+	spin_lock(&bin->lock);
+	zspage = pk_find(bin, ZS_HANDLE_SIZE + len);
+	if (!zspage)
+		zspage = pk_find_holey(bin, ZS_HANDLE_SIZE + len);
+	if (zspage)
+		pk_place(bin, zspage, handle, len);
+	spin_unlock(&bin->lock);
+	return zspage;
+}
+
+/*
+ * Neither a tail nor a hole of the CPU's bin fits: before the pool grows,
+ * store the record in another bin that has holey zspages (a free lands in
+ * the bin that stored the object, which need not be this CPU's), in a
+ * tail there, those of zspages slid before first.  The holey lists are
+ * peeked at without the lock: a miss only grows the pool.
+ */
+static bool pk_store_elsewhere(struct zs_pool *pool, struct zs_bin *mine,
+			       unsigned long handle, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 1; i < pool->nr_bins; i++) {
+		struct zs_bin *bin = &pool->bins[(mine->id + i) % pool->nr_bins];
+
+		if (!list_empty(&bin->holey) && pk_store_in(bin, handle, len))
+			return true;
+	}
+	return false;
+}
+
 static unsigned long pk_malloc(struct zs_pool *pool, unsigned long handle,
 			       size_t size, gfp_t gfp)
 {
@@ -1342,15 +1483,9 @@ static unsigned long pk_malloc(struct zs_pool *pool, unsigned long handle,
 	unsigned int len = round_up(size, 8);
 	struct zspage *zspage;
 
-	if (!huge) {
-		spin_lock(&bin->lock);
-		zspage = pk_find(bin, ZS_HANDLE_SIZE + len);
-		if (zspage)
-			pk_place(bin, zspage, handle, len);
-		spin_unlock(&bin->lock);
-		if (zspage)
-			return handle;
-	}
+	if (!huge && (pk_store_in(bin, handle, len) ||
+		      pk_store_elsewhere(pool, bin, handle, len)))
+		return handle;
 
 	zspage = alloc_zspage(pool, huge ? 1 : 1U << pool->order, gfp);
 	if (!zspage) {
@@ -1486,8 +1621,10 @@ static unsigned long pk_compact_bin(struct zs_pool *pool, struct zs_bin *bin)
 	unsigned int t;
 
 	spin_lock(&bin->lock);
-	for (t = 0; t < ZS_PK_NR_TAILS; t++) {
-		list_for_each_entry_safe(zspage, tmp, &bin->tails[t], list) {
+	for (t = 0; t <= ZS_PK_HOLEY; t++) {
+		if (t == ZS_PK_HUGE || t == ZS_PK_SOURCE)
+			continue;
+		list_for_each_entry_safe(zspage, tmp, pk_list(bin, t), list) {
 			if ((unsigned long)zspage->live * 8 >=
 			    (unsigned long)zspage->top * ZS_PK_SPARSE_EIGHTHS)
 				continue;
@@ -1544,12 +1681,8 @@ static void pk_destroy_bin(struct zs_pool *pool, struct zs_bin *bin)
 	if (bin->objs)
 		pr_warn("pool %s destroyed with %lu objects in bin %u\n",
 			bin->pool->name, bin->objs, bin->id);
-	for (t = 0; t <= ZS_PK_SOURCE; t++) {
-		struct list_head *list = t < ZS_PK_NR_TAILS ? &bin->tails[t] :
-					 t == ZS_PK_HUGE ? &bin->huge :
-					 &bin->sources;
-
-		list_for_each_entry_safe(zspage, tmp, list, list) {
+	for (t = 0; t <= ZS_PK_HOLEY; t++) {
+		list_for_each_entry_safe(zspage, tmp, pk_list(bin, t), list) {
 			if (zspage->huge) {
 				free_handle(zspage->huge_handle);
 			} else {
@@ -1589,6 +1722,7 @@ static int pk_init_bins(struct zs_pool *pool)
 			INIT_LIST_HEAD(&bin->tails[t]);
 		INIT_LIST_HEAD(&bin->huge);
 		INIT_LIST_HEAD(&bin->sources);
+		INIT_LIST_HEAD(&bin->holey);
 	}
 	return 0;
 }
@@ -2854,6 +2988,7 @@ static const struct {
 	{ "pages_allocated", offsetof(struct zs_pool, pages_allocated) },
 	{ "pages_compacted", offsetof(struct zs_pool, stats.pages_compacted) },
 	ZS_EVENT(borrowed),
+	ZS_EVENT(zspages_slid),
 	ZS_EVENT(pages_migrated),
 	ZS_EVENT(migrations_refused),
 	ZS_EVENT(zspages_freed_async),

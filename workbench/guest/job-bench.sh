@@ -71,9 +71,12 @@ if [ -e $packed_param ]; then
 fi
 rc=0
 
-# Density: the corpus written to zram0, then every other MiB discarded and
-# zram compacted. Order "-" is stock's build-time chain size.
+# Density: the corpus written to zram0 (fill); every other MiB discarded
+# and written again with the same data, without compaction in between
+# (churn: what frees leave for new objects to reuse); that half discarded
+# again and zram compacted (half). Order "-" is stock's build-time chain.
 if has density; then
+	mib_in=$(($(wc -c <$corpus) >> 20))
 	for comp in lzo-rle zstd; do
 		for order in $(echo "$orders" | tr , ' '); do
 			[ "$variant" = stock ] && order=-
@@ -81,6 +84,15 @@ if has density; then
 			dd if=$corpus of=/dev/zram0 bs=1M oflag=direct 2>/dev/null || rc=1
 			tag="density comp=$comp order=$order"
 			snap "$tag phase=fill"
+			bench-tool discard /dev/zram0 2097152 1048576 1048576 >/dev/null || rc=1
+			sleep 1 # deferred frees land before the writes
+			i=1
+			while [ $i -lt "$mib_in" ]; do
+				dd if=$corpus of=/dev/zram0 bs=1M skip=$i seek=$i count=1 \
+					oflag=direct 2>/dev/null || rc=1
+				i=$((i + 2))
+			done
+			snap "$tag phase=churn"
 			bench-tool discard /dev/zram0 2097152 1048576 1048576 >/dev/null || rc=1
 			echo "BENCH-TIME $tag phase=compact $(bench-tool time "echo 1 >$z/compact")"
 			snap "$tag phase=half"

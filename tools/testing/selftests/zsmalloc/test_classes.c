@@ -384,14 +384,18 @@ static int check_bins(struct zram_dev *z, const char *what,
  * packed_pool_consistent: with zsmalloc.packed=1 a new zram device gets
  * a packed pool (64-bit kernels).  Its bins table agrees with mm_stat
  * (check_bins()); it takes no more memory than a pool of classes given
- * the same data; after every other page is discarded, compaction gives
- * pages back, the table still agrees and every page reads back.
+ * the same data; every other page discarded and written again, the data
+ * takes no more than when first written (allocation reuses the holes,
+ * give or take 1/64 and an open zspage per bin) and reads back; after every other
+ * page is discarded again, compaction gives pages back, the table still
+ * agrees and every page reads back.
  */
 int test_packed_pool_consistent(void)
 {
 	const unsigned long n = 32 * MIB / page_size;
 	struct zram_dev packed = { .id = -1 }, classes = { .id = -1 };
 	const char *what = "packed_pool_consistent";
+	unsigned long long full, slack;
 	struct zram_mm_stat st, sc;
 	unsigned long order, i;
 	struct zs_bin_totals b;
@@ -430,6 +434,28 @@ int test_packed_pool_consistent(void)
 	CHECK(st.mem_used_total <= sc.mem_used_total,
 	      "packed pool takes %llu bytes, a pool of classes %llu",
 	      st.mem_used_total, sc.mem_used_total);
+
+	full = st.mem_used_total;
+	for (i = 1; i < n; i += 2)
+		if (bdev_discard(packed.dev, i, 1))
+			goto out;
+	r = check_bins(&packed, "holed", order, &st);
+	if (r < 0)
+		goto out;
+	bad += r;
+	for (i = 1; i < n; i += 2)
+		if (bdev_write_pages(packed.dev, i, 1, 9))
+			goto out;
+	r = check_bins(&packed, "churn", order, &st);
+	if (r < 0)
+		goto out;
+	bad += r;
+	slack = full / 64 + ((unsigned long long)b.bins << order) * page_size;
+	CHECK(st.mem_used_total <= full + slack,
+	      "written again over its holes the data takes %llu bytes, %llu when first written",
+	      st.mem_used_total, full);
+	CHECK(!bdev_verify_pages(packed.dev, n, 9, 0),
+	      "a page reads back wrong after the churn");
 
 	for (i = 1; i < n; i += 2)
 		if (bdev_discard(packed.dev, i, 1))
