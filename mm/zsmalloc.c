@@ -1439,8 +1439,8 @@ static struct zspage *pk_find_holey(struct zs_bin *bin, unsigned int size)
  * Store the record of @handle, @len payload bytes, in a tail of @bin that
  * fits it or else in a holey zspage slid for it.  False if neither fits.
  */
-static bool pk_store_in(struct zs_bin *bin, unsigned long handle,
-			unsigned int len)
+static __always_inline bool pk_store_in(struct zs_bin *bin,
+					unsigned long handle, unsigned int len)
 {
 	struct zspage *zspage;
 
